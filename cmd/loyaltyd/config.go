@@ -1,0 +1,107 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server. Flags take Odoo's names where
+// Odoo has one; each flag can also come from the environment as LOYALTYD_
+// plus its name in capitals with dashes as underscores.
+type Config struct {
+	HTTPInterface string
+	HTTPPort      int
+	DBName        string
+	DataDir       string
+	DatabaseURL   string
+	RedisURL      string
+	ServerVersion string
+	MaxBodyBytes  int64
+	CallTimeout   time.Duration
+	ListDB        bool
+	LogLevel      string
+	LogFormat     string
+	AdminPassword string // LOYALTYD_ADMIN_PASSWORD only, never a flag
+
+	passwordRounds int // pbkdf2 rounds of new password hashes; 0 = Odoo's 600,000 (tests use fewer)
+}
+
+// envPrefix prefixes every environment variable the binary reads.
+const envPrefix = "LOYALTYD_"
+
+// newFlagSet declares the flags of cmd into cfg.
+func newFlagSet(cmd string, cfg *Config, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("loyaltyd "+cmd, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.HTTPInterface, "http-interface", "127.0.0.1", "address to listen on (Odoo's --http-interface)")
+	fs.IntVar(&cfg.HTTPPort, "http-port", 8069, "port to listen on (Odoo's --http-port)")
+	fs.StringVar(&cfg.DBName, "db-name", "loyalty", "the database name clients send (Odoo's --database)")
+	fs.StringVar(&cfg.DataDir, "data-dir", "data", "directory of the embedded SQLite database")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://user:pass@host:5432/db); empty = embedded SQLite in --data-dir")
+	fs.StringVar(&cfg.RedisURL, "redis-url", "", "Redis URL (redis://host:6379/0) for sessions and login throttling shared by several instances; empty = in-process")
+	fs.StringVar(&cfg.ServerVersion, "server-version", "17.0", "Odoo version the server reports (16.0, 17.0, 18.0); behaviour follows it")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", 16<<20, "largest request body accepted")
+	fs.DurationVar(&cfg.CallTimeout, "call-timeout", 60*time.Second, "deadline of one RPC call, database work included")
+	fs.BoolVar(&cfg.ListDB, "list-db", true, "allow db.list (Odoo's --no-database-list turns it off)")
+	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&cfg.LogFormat, "log-format", "text", "text or json")
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: loyaltyd %s [flags]\n\nFlags (each also read from the environment as %sNAME, e.g. %sHTTP_PORT):\n", cmd, envPrefix, envPrefix)
+		fs.PrintDefaults()
+		fmt.Fprintf(out, "\nEnvironment only:\n  %sADMIN_PASSWORD\n    \tpassword of the admin user created at first start (generated and printed once when unset)\n", envPrefix)
+	}
+	return fs
+}
+
+// parseConfig fills cfg from the environment, then from args (flags win).
+func parseConfig(cmd string, args []string, getenv func(string) string, out io.Writer) (*Config, []string, error) {
+	cfg := &Config{}
+	fs := newFlagSet(cmd, cfg, out)
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s=%q: %w", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, nil, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	cfg.AdminPassword = getenv(envPrefix + "ADMIN_PASSWORD")
+	return cfg, fs.Args(), cfg.validate()
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.HTTPPort < 0 || c.HTTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("--http-port %d: not a port", c.HTTPPort))
+	}
+	if c.DBName == "" || strings.ContainsAny(c.DBName, "/\\\x00") {
+		errs = append(errs, fmt.Errorf("--db-name %q: not a usable name", c.DBName))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("--max-body-bytes %d: too small", c.MaxBodyBytes))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// envOr is getenv for os.Getenv-like functions in tests.
+func envOr(getenv func(string) string) func(string) string {
+	if getenv == nil {
+		return os.Getenv
+	}
+	return getenv
+}

@@ -1,0 +1,21 @@
+-- Drops everything 20261125000001_init.pg.up.sql created, dependants first.
+DROP TABLE IF EXISTS ir_model_fields;
+DROP TABLE IF EXISTS ir_model;
+DROP TABLE IF EXISTS sync_log;
+DROP TABLE IF EXISTS point_history;
+DROP TABLE IF EXISTS point_moves;
+DROP TABLE IF EXISTS loyalty_cards;
+DROP TABLE IF EXISTS membership_levels;
+DROP TABLE IF EXISTS promotion_rewards;
+DROP TABLE IF EXISTS promotion_rule_product_rel;
+DROP TABLE IF EXISTS promotion_rules;
+DROP TABLE IF EXISTS promotion_programs;
+DROP TABLE IF EXISTS res_users_apikeys;
+DROP TABLE IF EXISTS res_groups_users_rel;
+DROP TABLE IF EXISTS res_users;
+DROP TABLE IF EXISTS res_groups;
+DROP TABLE IF EXISTS product_product;
+DROP TABLE IF EXISTS product_category;
+DROP TABLE IF EXISTS res_partner;
+DROP TABLE IF EXISTS res_company;
+DROP TABLE IF EXISTS res_currency;

@@ -1,0 +1,5 @@
+-- loyalty.program [] order=""
+SELECT "t0"."id" FROM "promotion_programs" AS "t0"
+WHERE TRUE
+ORDER BY "t0"."sequence" ASC NULLS LAST, "t0"."id" ASC NULLS LAST
+-- args: []

@@ -1,0 +1,5 @@
+-- product.product [["categ_id", "child_of", "All"]] order=""
+SELECT "t0"."id" FROM "product_product" AS "t0"
+WHERE ("t0"."active" = ? AND "t0"."categ_id" IN (WITH RECURSIVE "t2"(id) AS (SELECT "t1"."id" FROM "product_category" AS "t1" WHERE ("t1"."name" ILIKE ?) UNION SELECT "t3"."id" FROM "product_category" AS "t3" JOIN "t2" ON "t3"."parent_id" = "t2".id) SELECT id FROM "t2"))
+ORDER BY "t0"."default_code" ASC, "t0"."name" ASC, "t0"."id" ASC
+-- args: [bool(true), string("%All%")]

@@ -1,0 +1,5 @@
+-- loyalty.card [["display_name", "ilike", "044"]] order=""
+SELECT "t0"."id" FROM "loyalty_cards" AS "t0"
+WHERE "t0"."code" ILIKE ?
+ORDER BY "t0"."id" ASC
+-- args: [string("%044%")]

@@ -1,0 +1,5 @@
+-- loyalty.card [] order=""
+SELECT "t0"."id" FROM "loyalty_cards" AS "t0"
+WHERE TRUE
+ORDER BY "t0"."id" ASC
+-- args: []

@@ -1,0 +1,5 @@
+-- loyalty.program [] order=""
+SELECT "t0"."id" FROM "promotion_programs" AS "t0"
+WHERE "t0"."active" = ?
+ORDER BY "t0"."sequence" ASC, "t0"."id" ASC
+-- args: [bool(true)]

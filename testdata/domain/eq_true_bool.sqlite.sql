@@ -1,0 +1,5 @@
+-- loyalty.program [["pos_ok", "=", true]] order=""
+SELECT "t0"."id" FROM "promotion_programs" AS "t0"
+WHERE ("t0"."active" = ? AND "t0"."pos_ok" = ?)
+ORDER BY "t0"."sequence" ASC NULLS LAST, "t0"."id" ASC NULLS LAST
+-- args: [int64(1), int64(1)]

@@ -1,0 +1,5 @@
+-- loyalty.card [["points", ">", 0]] order=""
+SELECT "t0"."id" FROM "loyalty_cards" AS "t0"
+WHERE "t0"."points" > ?
+ORDER BY "t0"."id" ASC
+-- args: [string("0.00")]

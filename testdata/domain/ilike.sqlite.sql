@@ -1,0 +1,5 @@
+-- loyalty.card [["code", "ilike", "Abc"]] order=""
+SELECT "t0"."id" FROM "loyalty_cards" AS "t0"
+WHERE lower("t0"."code") LIKE lower(?) ESCAPE '\'
+ORDER BY "t0"."id" ASC NULLS LAST
+-- args: [string("%Abc%")]

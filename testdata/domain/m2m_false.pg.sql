@@ -1,0 +1,5 @@
+-- loyalty.rule [["product_ids", "=", false]] order=""
+SELECT "t0"."id" FROM "promotion_rules" AS "t0"
+WHERE ("t0"."active" = ? AND NOT EXISTS (SELECT 1 FROM "promotion_rule_product_rel" AS "t1" WHERE "t1"."rule_id" = "t0"."id"))
+ORDER BY "t0"."id" ASC
+-- args: [bool(true)]

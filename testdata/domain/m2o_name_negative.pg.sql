@@ -1,0 +1,5 @@
+-- loyalty.card [["partner_id", "not ilike", "mat"]] order=""
+SELECT "t0"."id" FROM "loyalty_cards" AS "t0"
+WHERE ("t0"."partner_id" IN (SELECT "t1"."id" FROM "res_partner" AS "t1" WHERE ("t1"."name" NOT ILIKE ? OR "t1"."name" IS NULL)) OR "t0"."partner_id" IS NULL)
+ORDER BY "t0"."id" ASC
+-- args: [string("%mat%")]

@@ -1,0 +1,5 @@
+-- loyalty.card [["partner_id.name", "ilike", "mat"]] order=""
+SELECT "t0"."id" FROM "loyalty_cards" AS "t0"
+WHERE "t0"."partner_id" IN (SELECT "t1"."id" FROM "res_partner" AS "t1" WHERE lower("t1"."name") LIKE lower(?) ESCAPE '\')
+ORDER BY "t0"."id" ASC NULLS LAST
+-- args: [string("%mat%")]

@@ -1,0 +1,5 @@
+-- loyalty.card [["code", "not like", "abc"]] order=""
+SELECT "t0"."id" FROM "loyalty_cards" AS "t0"
+WHERE ("t0"."code" NOT LIKE ? OR "t0"."code" IS NULL)
+ORDER BY "t0"."id" ASC
+-- args: [string("%abc%")]

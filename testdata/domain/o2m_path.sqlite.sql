@@ -1,0 +1,5 @@
+-- loyalty.program [["coupon_ids.code", "=", "X"]] order=""
+SELECT "t0"."id" FROM "promotion_programs" AS "t0"
+WHERE ("t0"."active" = ? AND EXISTS (SELECT 1 FROM "loyalty_cards" AS "t1" WHERE "t1"."program_id" = "t0"."id" AND "t1"."code" = ?))
+ORDER BY "t0"."sequence" ASC NULLS LAST, "t0"."id" ASC NULLS LAST
+-- args: [int64(1), string("X")]
