@@ -26,6 +26,7 @@ func TestEveryMigrationHasFourFiles(t *testing.T) {
 
 var (
 	createTableRE = regexp.MustCompile(`(?s)^CREATE TABLE (\w+) \((.*)\)`)
+	addColumnRE   = regexp.MustCompile(`^ALTER TABLE (\w+) ADD COLUMN (\w+)`)
 	createIndexRE = regexp.MustCompile(`^CREATE (?:UNIQUE )?INDEX (\w+) ON (\w+) \(([^)]*)\)`)
 )
 
@@ -44,6 +45,9 @@ func schemaOf(t *testing.T, script string) map[string]string {
 				}
 			}
 			out["table "+g[1]] = strings.Join(cols, ",")
+		}
+		if g := addColumnRE.FindStringSubmatch(stmt); g != nil {
+			out["column "+g[1]+"."+g[2]] = "added"
 		}
 		if g := createIndexRE.FindStringSubmatch(stmt); g != nil {
 			out["index "+g[1]] = g[2] + "(" + g[3] + ")"

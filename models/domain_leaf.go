@@ -1,10 +1,14 @@
 package models
 
 import (
+	"math"
 	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
 )
 
-// Leaves on plain columns and hierarchies, with Odoo 17's NULL rules:
+// Leaves on plain columns, with Odoo 17's NULL rules:
 // (f, '=', False) is IS NULL (for booleans: false or NULL), negative
 // operators (!=, not like, not ilike, not in) also match NULL, and 'in'
 // lists holding False also match NULL.
@@ -272,73 +276,46 @@ func likeToGlob(p string) string {
 	return b.String()
 }
 
-// hierarchy compiles child_of / parent_of: on id, a many2one or an x2many.
-// The right side is ids or names (matched with ilike on the rec name, as
-// Odoo's to_ids); on a model with a parent_id the set is closed over the
-// hierarchy with a recursive query, otherwise it is the records named.
-func (c *compiler) hierarchy(m *Model, alias string, f *Field, cm *Model, l *Leaf) (string, error) {
-	h := m
-	if f.Name != "id" {
-		if cm == nil {
-			return "", ValueErrorf("Invalid leaf %s", l)
-		}
-		h = cm
-	}
-	a := c.newAlias()
-	var cond string
-	if stringsValue(l.Right) {
-		if h.RecName == "" {
-			return "", ValueErrorf("Invalid leaf %s", l)
-		}
-		names, ok := l.Right.([]any)
-		if !ok {
-			names = []any{l.Right}
-		}
-		var parts []string
-		for _, n := range names {
-			s, err := c.leaf(h, a, &Leaf{Left: h.RecName, Op: "ilike", Right: n})
-			if err != nil {
-				return "", err
-			}
-			parts = append(parts, s)
-		}
-		cond = "(" + strings.Join(parts, " OR ") + ")"
-	} else {
-		ids, err := leafIDs(l)
-		if err != nil {
-			return "", err
-		}
-		if len(ids) == 0 {
-			return "FALSE", nil
-		}
-		cond = qcol(a, "id") + " IN (" + c.argList(ids) + ")"
-	}
-	from := " FROM " + qi(h.Table) + " AS " + qi(a) + " WHERE " + cond
-	set := "SELECT " + qcol(a, "id") + from
-	if p := h.Field("parent_id"); p != nil && p.Type == Many2one && p.Relation == h.Name && p.Stored() {
-		rec, x := qi(c.newAlias()), c.newAlias()
-		if l.Op == "child_of" {
-			// The records and their descendants.
-			set = "WITH RECURSIVE " + rec + "(id) AS (" + set + " UNION SELECT " + qcol(x, "id") +
-				" FROM " + qi(h.Table) + " AS " + qi(x) + " JOIN " + rec + " ON " + qcol(x, p.Column) +
-				" = " + rec + ".id) SELECT id FROM " + rec
-		} else {
-			// The records and their ancestors.
-			set = "WITH RECURSIVE " + rec + "(id, pid) AS (SELECT " + qcol(a, "id") + ", " + qcol(a, p.Column) +
-				from + " UNION SELECT " + qcol(x, "id") + ", " + qcol(x, p.Column) + " FROM " + qi(h.Table) +
-				" AS " + qi(x) + " JOIN " + rec + " ON " + qcol(x, "id") + " = " + rec + ".pid) SELECT id FROM " + rec
+// asID reads an integer id from the number shapes the codecs produce.
+func asID(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x), true
 		}
 	}
-	switch f.Type {
-	case One2many:
-		b := c.newAlias()
-		return c.existsO2M(alias, f, cm, b, false, func() (string, error) {
-			return qcol(b, "id") + " IN (" + set + ")", nil
-		})
-	case Many2many:
-		return c.existsM2M(alias, f, cm, false, func(r string) (string, error) {
-			return qcol(r, f.RelColumn2) + " IN (" + set + ")", nil
-		})
+	return 0, false
+}
+
+// argList adds ids as arguments and returns their placeholders.
+func (c *compiler) argList(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.arg(id))
 	}
-	return qcol(alias, f.Column) + " IN (" + set + ")", nil
+	return b.String()
+}
+
+// sqlArg makes a ToColumn result safe for bun's formatter: decimals as
+// their text, times as the text PostgreSQL casts to DATE/TIMESTAMP.
+func sqlArg(f *Field, v any) any {
+	switch x := v.(type) {
+	case decimal.Decimal:
+		return x.String()
+	case time.Time:
+		if f.Type == Date {
+			return x.Format(time.DateOnly)
+		}
+		return x.UTC().Format(time.DateTime)
+	}
+	return v
 }

@@ -2,11 +2,7 @@ package models
 
 import (
 	"fmt"
-	"math"
 	"strings"
-	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // The SQL compiler: an Expr checked against a model becomes a condition
@@ -14,7 +10,8 @@ import (
 // escaping). Every identifier in the SQL comes from a model descriptor:
 // field names from a request only select descriptors, so none reaches
 // the SQL. Differences between PostgreSQL and SQLite are confined to
-// likeSQL (case-(in)sensitive matching) and the order NULLS clauses.
+// compiler.like (case-(in)sensitive matching), the values ToColumn gives
+// and the NULLS clauses of orders.
 
 // rootAlias is the alias of the searched table in compiled conditions.
 const rootAlias = "t0"
@@ -268,186 +265,4 @@ func (c *compiler) existsM2M(alias string, f *Field, cm *Model, negative bool, c
 		s += " AND " + x
 	}
 	return s + ")", nil
-}
-
-// stringsValue reports a string or a non-empty list of strings: a right
-// side Odoo resolves through the comodel's name search.
-func stringsValue(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return true
-	case []string:
-		return len(x) > 0
-	case []any:
-		if len(x) == 0 {
-			return false
-		}
-		for _, e := range x {
-			if _, ok := e.(string); !ok {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// many2one compiles a leaf on a many2one column: names are matched on the
-// comodel's rec name, anything else compares the id column.
-func (c *compiler) many2one(alias string, f *Field, cm *Model, l *Leaf) (string, error) {
-	if !stringsValue(l.Right) {
-		return c.plain(alias, f, l)
-	}
-	if cm == nil || cm.RecName == "" {
-		return "", ValueErrorf("Invalid leaf %s", l)
-	}
-	op := l.Op
-	_, scalar := l.Right.(string)
-	switch {
-	case op == "<" || op == ">" || op == "<=" || op == ">=":
-		op = "in"
-	case scalar && op == "in":
-		op = "="
-	case scalar && op == "not in":
-		op = "!="
-	}
-	col := qcol(alias, f.Column)
-	a := c.newAlias()
-	head := col + " IN (SELECT " + qcol(a, "id") + " FROM " + qi(cm.Table) + " AS " + qi(a) + " WHERE "
-	cond, err := c.leaf(cm, a, &Leaf{Left: cm.RecName, Op: op, Right: l.Right})
-	if err != nil {
-		return "", err
-	}
-	s := head + cond + ")"
-	if negativeOperators[op] {
-		s = "(" + s + " OR " + col + " IS NULL)"
-	}
-	return s, nil
-}
-
-// x2many compiles a leaf on a one2many or many2many: positive operators
-// mean "linked to at least one", negative ones "linked to none".
-func (c *compiler) x2many(alias string, f *Field, cm *Model, l *Leaf) (string, error) {
-	negative := negativeOperators[l.Op]
-	if l.Right == nil || l.Right == false {
-		// (f, '=', False): no links; (f, '!=', False): some links.
-		if f.Type == One2many {
-			return c.existsO2M(alias, f, cm, c.newAlias(), !negative, nil)
-		}
-		return c.existsM2M(alias, f, cm, !negative, nil)
-	}
-	if stringsValue(l.Right) {
-		if cm.RecName == "" {
-			return "", ValueErrorf("Invalid leaf %s", l)
-		}
-		op := l.Op
-		if negative {
-			op = negation[op]
-		}
-		if _, scalar := l.Right.(string); !scalar && (op == "=" || op == "like" || op == "ilike") {
-			op = "in"
-		}
-		name := &Leaf{Left: cm.RecName, Op: op, Right: l.Right}
-		a := c.newAlias()
-		if f.Type == One2many {
-			return c.existsO2M(alias, f, cm, a, negative, func() (string, error) {
-				return c.expr(cm, a, c.withActive(cm, name))
-			})
-		}
-		return c.existsM2M(alias, f, cm, negative, func(r string) (string, error) {
-			head := qcol(r, f.RelColumn2) + " IN (SELECT " + qcol(a, "id") + " FROM " + qi(cm.Table) + " AS " + qi(a) + " WHERE "
-			cond, err := c.expr(cm, a, c.withActive(cm, name))
-			return head + cond + ")", err
-		})
-	}
-	ids, err := leafIDs(l)
-	if err != nil {
-		return "", err
-	}
-	if len(ids) == 0 {
-		if negative {
-			return "TRUE", nil
-		}
-		return "FALSE", nil
-	}
-	if f.Type == One2many {
-		a := c.newAlias()
-		return c.existsO2M(alias, f, cm, a, negative, func() (string, error) {
-			return qcol(a, "id") + " IN (" + c.argList(ids) + ")", nil
-		})
-	}
-	return c.existsM2M(alias, f, cm, negative, func(r string) (string, error) {
-		return qcol(r, f.RelColumn2) + " IN (" + c.argList(ids) + ")", nil
-	})
-}
-
-// leafIDs reads a right side of ids: one id or a list; falsy items are
-// dropped as Odoo does.
-func leafIDs(l *Leaf) ([]int64, error) {
-	var list []any
-	switch x := l.Right.(type) {
-	case []any:
-		list = x
-	case []int64:
-		return x, nil
-	default:
-		list = []any{x}
-	}
-	out := make([]int64, 0, len(list))
-	for _, v := range list {
-		if v == nil || v == false {
-			continue
-		}
-		id, ok := asID(v)
-		if !ok {
-			return nil, ValueErrorf("Invalid leaf %s", l)
-		}
-		if id != 0 {
-			out = append(out, id)
-		}
-	}
-	return out, nil
-}
-
-// asID reads an integer id from the number shapes the codecs produce.
-func asID(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return int64(x), true
-		}
-	}
-	return 0, false
-}
-
-func (c *compiler) argList(ids []int64) string {
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(c.arg(id))
-	}
-	return b.String()
-}
-
-// sqlArg makes a ToColumn result safe for bun's formatter: decimals as
-// their text, times as the text PostgreSQL casts to DATE/TIMESTAMP.
-func sqlArg(f *Field, v any) any {
-	switch x := v.(type) {
-	case decimal.Decimal:
-		return x.String()
-	case time.Time:
-		if f.Type == Date {
-			return x.Format(time.DateOnly)
-		}
-		return x.UTC().Format(time.DateTime)
-	}
-	return v
 }

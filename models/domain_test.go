@@ -161,7 +161,7 @@ func TestParseDomainLimits(t *testing.T) {
 		deep = append(deep, []string{"&", "|"}[i%2], leaf)
 	}
 	deep = append(deep, leaf)
-	_, err = ParseDomain(toAny(deep))
+	_, err = ParseDomain(deep)
 	require.ErrorContains(t, err, "too deeply nested")
 
 	sub := []any{leaf}
@@ -171,8 +171,6 @@ func TestParseDomainLimits(t *testing.T) {
 	_, err = ParseDomain(sub)
 	require.ErrorContains(t, err, "too deeply nested")
 }
-
-func toAny(v []any) []any { return v }
 
 func TestReprPy(t *testing.T) {
 	t.Parallel()

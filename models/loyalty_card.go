@@ -14,8 +14,7 @@ import (
 // loyaltyCardModel describes loyalty.card (the seed's loyalty_cards): a
 // coupon, gift card or loyalty card holding points. Fields, labels and
 // their order are those of Odoo 17's fields_get (capture 12b) minus the
-// mail.thread fields and create_uid/write_uid, which this server does not
-// keep. source_pos_order_id points at pos.order, which is not served: it
+// mail.thread fields; create_uid/write_uid read False (not recorded). source_pos_order_id points at pos.order, which is not served: it
 // reads as [id, "Order <id>"].
 func loyaltyCardModel() *Model {
 	return &Model{
@@ -45,7 +44,9 @@ func loyaltyCardModel() *Model {
 			{Name: "id", Type: Integer, String: "ID", Column: "id", Readonly: true},
 			{Name: "display_name", Type: Char, String: "Display Name", Readonly: true,
 				Depends: []string{"program_id", "code", "code"}, ComputeDB: computeCardDisplayName},
+			userLogField("create_uid", "Created by"),
 			{Name: "create_date", Type: Datetime, String: "Created on", Column: "created_at", Readonly: true},
+			userLogField("write_uid", "Last Updated by"),
 			{Name: "write_date", Type: Datetime, String: "Last Updated on", Column: "updated_at", Readonly: true},
 			{Name: "source_pos_order_id", Type: Many2one, String: "PoS Order Reference", Column: "source_pos_order_id",
 				Relation: "pos.order", Help: "PoS order where this coupon was generated."},

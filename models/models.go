@@ -45,12 +45,21 @@ func Builtin() []*Model {
 // constant returns a Default giving v.
 func constant(v any) func(*Env) any { return func(*Env) any { return v } }
 
-// logFields are the create_date / write_date fields on the given columns.
+// logFields are Odoo's log access fields: create_date and write_date on
+// the given columns, and create_uid and write_uid (the users who created
+// and last wrote the record, set by create and write).
 func logFields(createCol, writeCol string) []*Field {
 	return []*Field{
+		userLogField("create_uid", "Created by"),
 		{Name: "create_date", Type: Datetime, String: "Created on", Column: createCol, Readonly: true},
+		userLogField("write_uid", "Last Updated by"),
 		{Name: "write_date", Type: Datetime, String: "Last Updated on", Column: writeCol, Readonly: true},
 	}
+}
+
+// userLogField is create_uid / write_uid: a many2one to res.users.
+func userLogField(name, label string) *Field {
+	return &Field{Name: name, Type: Many2one, String: label, Relation: "res.users", Readonly: true, Column: name}
 }
 
 // computeConst computes the same value for every record.

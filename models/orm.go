@@ -85,9 +85,11 @@ func (o *orm) enter() (func(), error) {
 // None are no ids (an empty recordset).
 func parseIDs(v any) ([]int64, error) {
 	switch x := v.(type) {
-	case nil, bool:
-		if x == true {
-			return []int64{1}, nil // Python: browse(True) is record 1
+	case nil:
+		return []int64{}, nil
+	case bool:
+		if x {
+			return nil, ValueErrorf("Invalid id True: ids must be integers")
 		}
 		return []int64{}, nil
 	case []int64:

@@ -21,7 +21,6 @@ var copySpecs = map[string]copySpec{
 	"loyalty.card":    {skip: []string{"code"}},
 	"res.partner":     {skip: []string{"barcode"}, suffix: true},
 	"product.product": {skip: []string{"barcode", "default_code"}, suffix: true},
-	"res.currency":    {},
 }
 
 // copyData returns the create values duplicating record id of m, with

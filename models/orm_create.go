@@ -13,7 +13,9 @@ import (
 // write.
 
 // magicFields are dropped from create/write values, as Odoo does.
-var magicFields = map[string]bool{"id": true, "create_date": true, "write_date": true, "display_name": true}
+var magicFields = map[string]bool{
+	"id": true, "create_date": true, "write_date": true, "create_uid": true, "write_uid": true, "display_name": true,
+}
 
 // prepared are the values of one create or write, checked and converted.
 type prepared struct {
@@ -201,6 +203,7 @@ func (o *orm) create(ctx context.Context, m *Model, vals map[string]any) (int64,
 	if err := o.storedRelated(ctx, m, p); err != nil {
 		return 0, err
 	}
+	o.setUserLog(m, p, "create_uid", "write_uid")
 	q := "INSERT INTO " + qi(m.Table) + " DEFAULT VALUES RETURNING " + qi("id")
 	if len(p.cols) > 0 {
 		cols := make([]string, len(p.cols))
@@ -392,4 +395,17 @@ func (o *orm) nowColumn(f *Field) (any, error) {
 		return nil, Internal(fmt.Errorf("now: %w", err))
 	}
 	return sqlArg(f, x), nil
+}
+
+// setUserLog records the calling user in the stored create_uid/write_uid
+// fields named (Odoo's log access fields).
+func (o *orm) setUserLog(m *Model, p *prepared, names ...string) {
+	if o.env.UID <= 0 {
+		return
+	}
+	for _, n := range names {
+		if f := m.Field(n); f != nil && f.Stored() {
+			p.set(f, o.env.UID)
+		}
+	}
 }

@@ -12,6 +12,8 @@ import (
 // cardFieldsGet is Odoo 17's fields_get() of loyalty.card (capture 12b)
 // for the fields this server has: attributes and values must match.
 var cardFieldsGet = map[string]string{
+	"create_uid":          `{"change_default":false,"company_dependent":false,"context":{},"default_export_compatible":false,"depends":[],"domain":[],"exportable":true,"manual":false,"name":"create_uid","readonly":true,"relation":"res.users","required":false,"searchable":true,"sortable":true,"store":true,"string":"Created by","type":"many2one"}`,
+	"write_uid":           `{"change_default":false,"company_dependent":false,"context":{},"default_export_compatible":false,"depends":[],"domain":[],"exportable":true,"manual":false,"name":"write_uid","readonly":true,"relation":"res.users","required":false,"searchable":true,"sortable":true,"store":true,"string":"Last Updated by","type":"many2one"}`,
 	"program_id":          `{"change_default":false,"company_dependent":false,"context":{},"default_export_compatible":false,"depends":[],"domain":[],"exportable":true,"manual":false,"name":"program_id","readonly":false,"relation":"loyalty.program","required":false,"searchable":true,"sortable":true,"store":true,"string":"Program","type":"many2one"}`,
 	"program_type":        `{"change_default":false,"company_dependent":false,"default_export_compatible":false,"depends":["program_id.program_type"],"exportable":true,"manual":false,"name":"program_type","readonly":true,"related":"program_id.program_type","required":false,"searchable":true,"selection":[["coupons","Coupons"],["gift_card","Gift Card"],["loyalty","Loyalty Cards"],["promotion","Promotions"],["ewallet","eWallet"],["promo_code","Discount Code"],["buy_x_get_y","Buy X Get Y"],["next_order_coupons","Next Order Coupons"]],"sortable":false,"store":false,"string":"Program Type","type":"selection"}`,
 	"company_id":          `{"change_default":false,"company_dependent":false,"context":{},"default_export_compatible":false,"depends":["program_id.company_id"],"domain":[],"exportable":true,"manual":false,"name":"company_id","readonly":true,"related":"program_id.company_id","relation":"res.company","required":false,"searchable":true,"sortable":true,"store":true,"string":"Company","type":"many2one"}`,
@@ -32,8 +34,8 @@ var cardFieldsGet = map[string]string{
 
 // cardFieldOrder is the order of those fields in capture 12b.
 var cardFieldOrder = []string{"program_id", "program_type", "company_id", "currency_id", "partner_id", "points",
-	"point_name", "points_display", "code", "expiration_date", "use_count", "id", "display_name", "create_date",
-	"write_date", "source_pos_order_id"}
+	"point_name", "points_display", "code", "expiration_date", "use_count", "id", "display_name", "create_uid",
+	"create_date", "write_uid", "write_date", "source_pos_order_id"}
 
 func TestFieldsGet(t *testing.T) {
 	t.Parallel()
@@ -124,7 +126,10 @@ func TestRead(t *testing.T) {
 		for _, f := range []any{nil, false, L()} {
 			got := b.must("res.currency", "read", L(I(1), f), nil).([]any)
 			d := got[0].(*models.Dict)
-			require.Equal(t, []string{"id", "name", "symbol", "position", "decimal_places", "active", "create_date", "write_date", "display_name"}, d.Keys())
+			require.Equal(t, []string{"id", "name", "symbol", "position", "decimal_places", "active", "create_uid", "create_date",
+				"write_uid", "write_date", "display_name"}, d.Keys())
+			uid, _ := d.Get("create_uid")
+			require.Equal(t, false, uid)
 			wd, _ := d.Get("write_date")
 			require.Regexp(t, `^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$`, wd)
 		}

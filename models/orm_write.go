@@ -39,6 +39,7 @@ func (o *orm) write(ctx context.Context, m *Model, ids []int64, vals map[string]
 	if err := o.storedRelated(ctx, m, p); err != nil {
 		return err
 	}
+	o.setUserLog(m, p, "write_uid")
 	if wd := m.Field("write_date"); wd != nil && wd.Stored() {
 		now, err := o.nowColumn(wd)
 		if err != nil {

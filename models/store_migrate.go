@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun/migrate"
-
-	"github.com/odoo-loyalty/loyaltyd/migrations"
 )
 
 // migrateLockWait bounds how long Migrate waits for bun's migration lock
@@ -18,15 +16,16 @@ import (
 // was left by a migrator that died.
 const migrateLockWait = 15 * time.Second
 
-// Migrate applies the pending schema migrations (package migrations), each
-// in its own transaction. Running it on an up-to-date database does nothing.
+// Migrate applies the pending schema migrations of set (the embedded
+// migrations.Migrations; passed in so that models imports none of the
+// project's packages), each in its own transaction. Running it on an up-to-date database does nothing.
 //
 // Several processes may call Migrate on one database at the same time: on
 // PostgreSQL they queue on a session advisory lock (per schema) before
 // touching bun's tables, and on SQLite the process's write lock serialises
 // them; the later ones then find nothing to do. A migration is recorded as
 // applied only after it succeeded.
-func Migrate(ctx context.Context, db *DB, log *slog.Logger) error {
+func Migrate(ctx context.Context, db *DB, set *migrate.Migrations, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -40,7 +39,7 @@ func Migrate(ctx context.Context, db *DB, log *slog.Logger) error {
 	}
 	defer release()
 
-	m := migrate.NewMigrator(db.DB, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(db.DB, set, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("migrate: init: %w", err)
 	}

@@ -173,7 +173,7 @@ func testSeed(t *testing.T, b *bundle) {
 }
 
 func testMigrateAgain(t *testing.T, b *bundle) {
-	require.NoError(t, models.Migrate(b.ctx, b.db, dbtest.Logger(t)))
+	require.NoError(t, models.Migrate(b.ctx, b.db, migrations.Migrations, dbtest.Logger(t)))
 	n := b.read(idField, b.one("SELECT count(*) FROM bun_migrations"))
 	require.EqualValues(t, len(migrations.Migrations.Sorted()), n)
 	require.EqualValues(t, 0, b.read(idField, b.one("SELECT count(*) FROM bun_migration_locks")))
@@ -435,7 +435,7 @@ func TestMigrate(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = models.Migrate(ctx, db, log)
+				errs[i] = models.Migrate(ctx, db, migrations.Migrations, log)
 			}()
 		}
 		wg.Wait()
@@ -451,7 +451,7 @@ func TestMigrate(t *testing.T) {
 		require.NoError(t, err)
 		_, err = first.ExecContext(ctx, "SELECT count(*) FROM loyalty_cards")
 		require.Error(t, err)
-		require.NoError(t, models.Migrate(ctx, second, log))
+		require.NoError(t, models.Migrate(ctx, second, migrations.Migrations, log))
 		testTables(t, setup(t, second))
 	})
 }
@@ -465,7 +465,7 @@ func TestOpen(t *testing.T) {
 		db, err := models.Open(ctx, models.StoreConfig{URL: ":memory:"}, log)
 		require.NoError(t, err)
 		defer db.Close()
-		require.NoError(t, models.Migrate(ctx, db, log))
+		require.NoError(t, models.Migrate(ctx, db, migrations.Migrations, log))
 		b := setup(t, db)
 		b.card(b.program("mem"), "MEM-1", 1.5)
 		require.EqualValues(t, 1, b.read(idField, b.one("SELECT count(*) FROM loyalty_cards")))

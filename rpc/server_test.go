@@ -58,11 +58,19 @@ var admin = &Principal{UID: 2, Login: "admin", Name: "Mitchell Admin", PartnerID
 	Groups: map[string]bool{"base.group_user": true, "base.group_system": true}}
 
 type testBundle struct {
-	srv  *httptest.Server
-	exec *fakeExec
+	srv *httptest.Server
 }
 
 func setup(t *testing.T) *testBundle {
+	t.Helper()
+	s := setupServer(t)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return &testBundle{srv: srv}
+}
+
+// setupServer builds a Server over a fake executor and authenticator.
+func setupServer(t testing.TB) *Server {
 	t.Helper()
 	ex := &fakeExec{ExecuteFunc: func(ctx context.Context, env *models.Env, model, method string, args []any, kwargs map[string]any) (any, error) {
 		switch method {
@@ -79,9 +87,7 @@ func setup(t *testing.T) *testBundle {
 	}}
 	s, err := NewServer(Config{DBName: "peer", MaxBodyBytes: 4096}, ex, fakeAuth{}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return &testBundle{srv: srv, exec: ex}
+	return s
 }
 
 func xmlCall(method string, params ...string) string {

@@ -92,6 +92,7 @@ tsvc_start_redis() {
 }
 
 tsvc_stop() {
+	[ -n "${TSVC_SLEEP:-}" ] && kill "$TSVC_SLEEP" 2>/dev/null
 	if [ -n "${TSVC_PGBIN:-}" ]; then
 		tsvc_as_pg "$TSVC_PGBIN/pg_ctl" -D "$TSVC_DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
 	fi
@@ -140,4 +141,6 @@ fi
 echo "export TEST_DATABASE_URL='${TEST_DATABASE_URL:-}'"
 echo "export TEST_REDIS_URL='${TEST_REDIS_URL:-}'"
 tsvc_log "running; press Ctrl-C to stop"
-while :; do sleep 3600; done
+sleep infinity &
+TSVC_SLEEP=$!
+wait "$TSVC_SLEEP"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/odoo-loyalty/loyaltyd/migrations"
 	"github.com/odoo-loyalty/loyaltyd/models"
 	"github.com/odoo-loyalty/loyaltyd/models/auth"
 	"github.com/odoo-loyalty/loyaltyd/rpc"
@@ -50,7 +51,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	a.db = db
-	if err := models.Migrate(ctx, db, log); err != nil {
+	if err := models.Migrate(ctx, db, migrations.Migrations, log); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

@@ -33,6 +33,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
+	"github.com/odoo-loyalty/loyaltyd/migrations"
 	"github.com/odoo-loyalty/loyaltyd/models"
 )
 
@@ -109,7 +110,7 @@ func migratedSQLiteImage() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = models.Migrate(ctx, db, log)
+	err = models.Migrate(ctx, db, migrations.Migrations, log)
 	if err == nil {
 		// Move everything from the WAL into the main file before copying it.
 		_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -234,7 +235,7 @@ func Migrate(t testing.TB, db *models.DB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := models.Migrate(ctx, db, Logger(t)); err != nil {
+	if err := models.Migrate(ctx, db, migrations.Migrations, Logger(t)); err != nil {
 		t.Fatalf("dbtest: migrate %s: %v", db.DialectName(), err)
 	}
 }
