@@ -37,7 +37,18 @@ _test:
 test-short: ## quick tests without servers (PostgreSQL and Redis cases skip)
 	env -u TEST_DATABASE_URL -u TEST_REDIS_URL $(GO) test -short -count=1 $(PKGS)
 
-bench: ## the benchmarks
+# BENCHFLAGS go to loyaltyd-bench run (e.g. BENCHFLAGS='--duration 10s'; see bin/loyaltyd-bench run --help).
+BENCHFLAGS ?=
+
+bench: ## load benchmark of bin/loyaltyd (SQLite, throw-away PostgreSQL, net/http ceiling), then the micro-benchmarks
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/loyaltyd
+	CGO_ENABLED=0 $(GO) build -o bin/loyaltyd-bench ./cmd/loyaltyd-bench
+	scripts/test-services.sh $(MAKE) --no-print-directory _bench
+
+# _bench runs inside test-services.sh, with TEST_DATABASE_URL set.
+.PHONY: _bench
+_bench:
+	bin/loyaltyd-bench run --server $(BIN) $(BENCHFLAGS)
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 
 golden: ## rewrite golden files from the current output (-update)

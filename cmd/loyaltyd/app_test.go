@@ -16,16 +16,32 @@ import (
 // temporary directory, with an admin whose password is "admin".
 func newTestApp(t *testing.T, dbName, version string) *app {
 	t.Helper()
-	cfg := &Config{HTTPInterface: "127.0.0.1", DBName: dbName, DataDir: t.TempDir(), ServerVersion: version,
+	a := openTestApp(t, dbName, version, t.TempDir())
+	_, created, err := a.auth.EnsureAdmin(context.Background(), "admin")
+	require.NoError(t, err)
+	require.True(t, created)
+	return a
+}
+
+// newTestAppIn opens the app on the "loyalty" database in dir, creating
+// the admin (password "admin") if there is none yet.
+func newTestAppIn(t *testing.T, dir string) *app {
+	t.Helper()
+	a := openTestApp(t, "loyalty", "17.0", dir)
+	_, _, err := a.auth.EnsureAdmin(context.Background(), "admin")
+	require.NoError(t, err)
+	return a
+}
+
+func openTestApp(t *testing.T, dbName, version, dir string) *app {
+	t.Helper()
+	cfg := &Config{HTTPInterface: "127.0.0.1", DBName: dbName, DataDir: dir, ServerVersion: version,
 		MaxBodyBytes: 16 << 20, CallTimeout: 30 * time.Second, ListDB: true, LogLevel: "warn", LogFormat: "text",
 		passwordRounds: 1000}
 	ctx := context.Background()
 	a, err := openApp(ctx, cfg, dbtest.Logger(t))
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
-	_, created, err := a.auth.EnsureAdmin(ctx, "admin")
-	require.NoError(t, err)
-	require.True(t, created)
 	return a
 }
 

@@ -33,6 +33,10 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	getenv = envOr(getenv)
 	cmd := "serve"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		args = args[:0]
+		cmd = "help"
+	}
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
@@ -48,8 +52,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdPasswd(ctx, args, stdin, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintf(stdout, "loyaltyd %s (speaks Odoo 16.0-18.0, 17.0 by default)\n", buildVersion)
-	case "help", "-h", "--help":
+	case "help":
 		usage(stdout)
+		fmt.Fprintln(stdout)
+		newFlagSet("serve", &Config{}, stdout).Usage()
 	default:
 		fmt.Fprintf(stderr, "loyaltyd: unknown command %q\n\n", cmd)
 		usage(stderr)
