@@ -45,6 +45,9 @@ type Model struct {
 	// ReadOnly names the model's own methods that only read: they run
 	// outside a write transaction.
 	ReadOnly map[string]bool `json:"-"`
+	// RecordMethods names the model's own methods that take record ids
+	// first (the others are model-level, like Odoo's @api.model).
+	RecordMethods map[string]bool `json:"-"`
 }
 
 // Field returns the field named name, or nil.

@@ -38,6 +38,20 @@ func (r *Registry) Register(ms ...*Model) error {
 	return nil
 }
 
+// RegisterAlias makes the registered model name reachable as alias too
+// (the seed system's "point.move" for "loyalty.point.move").
+func (r *Registry) RegisterAlias(alias, name string) error {
+	m := r.models[name]
+	if m == nil {
+		return fmt.Errorf("alias %s: model %s is not registered", alias, name)
+	}
+	if _, dup := r.models[alias]; dup {
+		return fmt.Errorf("alias %s: name already registered", alias)
+	}
+	r.models[alias] = m
+	return nil
+}
+
 // MustRegister is Register that panics; for start-up wiring.
 func (r *Registry) MustRegister(ms ...*Model) {
 	if err := r.Register(ms...); err != nil {
@@ -48,11 +62,14 @@ func (r *Registry) MustRegister(ms ...*Model) {
 // Model returns the model named name, or nil.
 func (r *Registry) Model(name string) *Model { return r.models[name] }
 
-// Models returns every registered model, sorted by name.
+// Models returns every registered model once (aliases left out), sorted
+// by name.
 func (r *Registry) Models() []*Model {
 	out := make([]*Model, 0, len(r.models))
-	for _, m := range r.models {
-		out = append(out, m)
+	for name, m := range r.models {
+		if name == m.Name {
+			out = append(out, m)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -127,4 +144,21 @@ func methodInVersion(method string, version int) bool {
 		return version != 0 && version < 17
 	}
 	return true
+}
+
+// recordMethods are the generic methods whose first argument is the
+// record ids (Odoo's record methods); the others are @api.model.
+var recordMethods = map[string]bool{
+	"read": true, "write": true, "unlink": true, "copy": true, "exists": true, "name_get": true,
+	"web_read": true, "web_save": true, "get_metadata": true, "check_access_rule": true,
+	"action_archive": true, "action_unarchive": true, "toggle_active": true,
+}
+
+// IsRecordMethod reports whether model.method takes record ids first, as
+// JSON-2 needs to know where its "ids" member goes.
+func (r *Registry) IsRecordMethod(model, method string) bool {
+	if m := r.models[model]; m != nil && m.Methods[method] != nil {
+		return m.RecordMethods[method]
+	}
+	return recordMethods[method]
 }

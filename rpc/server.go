@@ -25,6 +25,8 @@ type Executor interface {
 	Execute(ctx context.Context, env *models.Env, model, method string, args []any, kwargs map[string]any) (any, error)
 	// Model returns the model's descriptor, or nil when it is not served.
 	Model(name string) *models.Model
+	// IsRecordMethod reports whether model.method takes record ids first.
+	IsRecordMethod(model, method string) bool
 }
 
 // Principal is an authenticated user as the protocol layer needs it.
@@ -51,6 +53,9 @@ type Authenticator interface {
 	Check(ctx context.Context, uid int64, password string) (*Principal, error)
 	// Principal loads an active user; models.ErrAccessDenied when unknown.
 	Principal(ctx context.Context, uid int64) (*Principal, error)
+	// APIKey returns the user of an API key (bearer authentication);
+	// models.ErrAccessDenied when the key is not valid.
+	APIKey(ctx context.Context, key string) (*Principal, error)
 }
 
 // Config configures the protocol layer.
@@ -175,6 +180,9 @@ func (s *Server) routes() {
 		m.Handle(path, s.handle(route{proto: protoJSON, web: method}))
 	}
 	m.HandleFunc("/web/health", s.health)
+	m.HandleFunc("POST /json/2/{model}/{method}", s.json2)
+	m.HandleFunc("/json/2/", s.json2NotFound)
+	m.HandleFunc("/json/2", s.json2NotFound)
 	s.mux = m
 }
 
@@ -193,18 +201,9 @@ func (s *Server) handle(rt route) http.Handler {
 			http.Error(w, "405 Method Not Allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		if r.ContentLength > s.cfg.MaxBodyBytes {
-			http.Error(w, "413 Request Entity Too Large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "413 Request Entity Too Large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "400 Bad Request", http.StatusBadRequest)
+		body, status := readBody(w, r, s.cfg.MaxBodyBytes)
+		if status != 0 {
+			http.Error(w, strconv.Itoa(status)+" "+http.StatusText(status), status)
 			return
 		}
 		req := rt
@@ -236,6 +235,23 @@ func (s *Server) handle(rt route) http.Handler {
 		}()
 		s.rpc.ServeHTTP(w, r)
 	})
+}
+
+// readBody reads a request body of at most limit bytes; a non-zero status
+// (413 for a larger body, 400 for a broken one) means it could not.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, int) {
+	if r.ContentLength > limit {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, http.StatusRequestEntityTooLarge
+		}
+		return nil, http.StatusBadRequest
+	}
+	return body, 0
 }
 
 // writeFault writes f in the protocol of rt; id is the JSON request id.

@@ -30,7 +30,9 @@ func (f *fakeExec) Model(name string) *models.Model {
 	return nil
 }
 
-// fakeAuth knows admin/admin (uid 2) only.
+func (f *fakeExec) IsRecordMethod(model, method string) bool { return method == "read" }
+
+// fakeAuth knows admin/admin (uid 2) and the API key apiKey only.
 type fakeAuth struct{}
 
 func (fakeAuth) Authenticate(_ context.Context, login, password string, _ bool, _ string) (int64, error) {
@@ -49,6 +51,15 @@ func (fakeAuth) Check(_ context.Context, uid int64, password string) (*Principal
 
 func (fakeAuth) Principal(_ context.Context, uid int64) (*Principal, error) {
 	if uid == 2 {
+		return admin, nil
+	}
+	return nil, models.ErrAccessDenied
+}
+
+const apiKey = "0123456789abcdef0123456789abcdef01234567"
+
+func (fakeAuth) APIKey(_ context.Context, key string) (*Principal, error) {
+	if key == apiKey {
 		return admin, nil
 	}
 	return nil, models.ErrAccessDenied
@@ -81,7 +92,7 @@ func setupServer(t testing.TB) *Server {
 		case "none":
 			return nil, nil
 		case "read":
-			return []any{}, nil
+			return []any{models.D("id", int64(7), "args", args, "kwargs", kwargs)}, nil
 		}
 		return nil, models.AttributeErrorf("The method '%s' does not exist on the model '%s'", method, model)
 	}}

@@ -128,6 +128,15 @@ func (a authAdapter) Principal(ctx context.Context, uid int64) (*rpc.Principal, 
 	return principal(u), nil
 }
 
+// APIKey authenticates a bearer API key.
+func (a authAdapter) APIKey(ctx context.Context, key string) (*rpc.Principal, error) {
+	u, err := a.s.APIKeyUser(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return principal(u), nil
+}
+
 func principal(u *auth.User) *rpc.Principal {
 	return &rpc.Principal{UID: u.ID, Login: u.Login, Name: u.Name, Lang: u.Lang, TZ: u.TZ,
 		PartnerID: u.PartnerID, CompanyID: u.CompanyID, Groups: u.Groups}

@@ -60,7 +60,8 @@ func (s *Service) usersModel() *models.Model {
 			"context_get":     s.usersContextGet,
 			"change_password": s.usersChangePassword,
 		},
-		ReadOnly: map[string]bool{"context_get": true},
+		ReadOnly:      map[string]bool{"context_get": true},
+		RecordMethods: map[string]bool{"write": true, "unlink": true},
 	}
 }
 
