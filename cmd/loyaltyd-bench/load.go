@@ -18,6 +18,7 @@ type scenario struct {
 	BaseURL   string
 	Exchanges []exchange // requests and the bytes expected back
 	Ceiling   bool       // the bare net/http ceiling rather than loyaltyd
+	PID       int        // the server process, for its CPU time
 }
 
 // loadConfig shapes the load of every scenario.
@@ -36,6 +37,8 @@ type result struct {
 	Latencies []time.Duration // of every successful measured request, sorted
 	Errors    int             // failed requests, warm-up included
 	Samples   []string        // the first few error messages
+	CPU       cpuUse          // CPU time used in the window
+	BodyBytes int             // mean response body size
 }
 
 // maxErrorSamples bounds the error messages a result keeps.
@@ -65,6 +68,8 @@ func runLoad(ctx context.Context, client *http.Client, sc scenario, cfg loadConf
 	to := from.Add(cfg.Duration)
 	workers := make([]worker, cfg.Clients)
 	var wg sync.WaitGroup
+	var cpu cpuUse
+	wg.Go(func() { cpu = meterWindow(ctx, sc.PID, from, to) })
 	for i := range workers {
 		w := &workers[i]
 		first := i * len(sc.Exchanges) / cfg.Clients
@@ -74,7 +79,11 @@ func runLoad(ctx context.Context, client *http.Client, sc scenario, cfg loadConf
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &result{Scenario: sc.Name, Proto: sc.Proto.Name, Ceiling: sc.Ceiling, Elapsed: cfg.Duration}
+	res := &result{Scenario: sc.Name, Proto: sc.Proto.Name, Ceiling: sc.Ceiling, Elapsed: cfg.Duration, CPU: cpu}
+	for _, ex := range sc.Exchanges {
+		res.BodyBytes += len(ex.Body)
+	}
+	res.BodyBytes /= len(sc.Exchanges)
 	for _, w := range workers {
 		res.Latencies = append(res.Latencies, w.latencies...)
 		res.Errors += w.errors

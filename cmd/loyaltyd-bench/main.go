@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "loyaltyd-bench %s: interrupted\n", cmd)
+		return 130
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "loyaltyd-bench %s: %v\n", cmd, err)
 		return 2

@@ -81,7 +81,7 @@ func (b *bench) sqlite(ctx context.Context) error {
 	if err := b.ceiling(ctx, exs); err != nil {
 		return err
 	}
-	return b.measure(ctx, "sqlite", srv.url, exs, false)
+	return b.measure(ctx, "sqlite", srv, exs, false)
 }
 
 // postgres measures loyaltyd on a schema of its own in the database of
@@ -97,7 +97,7 @@ func (b *bench) postgres(ctx context.Context) error {
 		return err
 	}
 	defer srv.stop()
-	return b.measure(ctx, "postgresql", srv.url, exs, false)
+	return b.measure(ctx, "postgresql", srv, exs, false)
 }
 
 // startServer starts loyaltyd on a free loopback port with store args,
@@ -145,14 +145,14 @@ func (b *bench) ceiling(ctx context.Context, exs [][]exchange) error {
 		return err
 	}
 	defer srv.stop()
-	return b.measure(ctx, "ceiling", srv.url, exs, true)
+	return b.measure(ctx, "ceiling", srv, exs, true)
 }
 
-// measure runs the load of every protocol against baseURL.
-func (b *bench) measure(ctx context.Context, name, baseURL string, exs [][]exchange, ceiling bool) error {
+// measure runs the load of every protocol against srv.
+func (b *bench) measure(ctx context.Context, name string, srv *child, exs [][]exchange, ceiling bool) error {
 	defer b.client.CloseIdleConnections()
 	for i, p := range protocols {
-		sc := scenario{Name: name, Proto: p, BaseURL: baseURL, Exchanges: exs[i], Ceiling: ceiling}
+		sc := scenario{Name: name, Proto: p, BaseURL: srv.url, Exchanges: exs[i], Ceiling: ceiling, PID: srv.cmd.Process.Pid}
 		res, err := runLoad(ctx, b.client, sc, loadConfig{Clients: b.cfg.Clients, Warmup: b.cfg.Warmup, Duration: b.cfg.Duration})
 		if err != nil {
 			return err

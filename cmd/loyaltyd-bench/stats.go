@@ -83,6 +83,14 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
 }
 
+// cpuPerRequest formats used/n in microseconds, "-" when unknown.
+func cpuPerRequest(u cpuUse, used time.Duration, n int) string {
+	if !u.OK || n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f µs", float64(used)/float64(n)/float64(time.Microsecond))
+}
+
 // ceilingFor returns the ceiling result of proto, or nil.
 func ceilingFor(results []*result, proto string) *result {
 	for _, r := range results {
@@ -102,7 +110,7 @@ func printReport(w io.Writer, cfg *runConfig, results []*result, notes []string,
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(),
 		cfg.Clients, cfg.Warmup, cfg.Duration)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\tprotocol\trequests\treq/s\tp50\tp99\terrors\tvs ceiling")
+	fmt.Fprintln(tw, "scenario\tprotocol\tresp bytes\trequests\treq/s\tp50\tp99\terrors\tvs ceiling\tserver CPU/req\tbench CPU/req")
 	errors := 0
 	var verdicts []string
 	for _, r := range results {
@@ -119,10 +127,13 @@ func printReport(w io.Writer, cfg *runConfig, results []*result, notes []string,
 			_, text := cfg.Aims.verdict(s, rv)
 			verdicts = append(verdicts, fmt.Sprintf("  %-10s %-9s %s", r.Scenario, r.Proto, text))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%s\t%d\t%s\n", r.Scenario, r.Proto, s.Requests, s.RPS,
-			ms(s.P50), ms(s.P99), s.Errors, rel)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Scenario, r.Proto, r.BodyBytes,
+			s.Requests, s.RPS, ms(s.P50), ms(s.P99), s.Errors, rel,
+			cpuPerRequest(r.CPU, r.CPU.Server, s.Requests), cpuPerRequest(r.CPU, r.CPU.Self, s.Requests))
 	}
 	_ = tw.Flush()
+	fmt.Fprintln(w, "  (CPU/req: user+system CPU time of the server process, PostgreSQL's own processes not counted,")
+	fmt.Fprintln(w, "   and of this load generator, over the measured window, per measured request)")
 	fmt.Fprintf(w, "\nverdict (aims: ratio >= %.2f, p99 < %s; reported, not enforced):\n", cfg.Aims.MinRatio, ms(cfg.Aims.MaxP99))
 	fmt.Fprintln(w, strings.Join(verdicts, "\n"))
 	for _, r := range results {

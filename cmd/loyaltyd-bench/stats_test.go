@@ -91,3 +91,23 @@ func TestVerdict(t *testing.T) {
 		})
 	}
 }
+
+func TestCPUPerRequest(t *testing.T) {
+	u := cpuUse{Server: 3 * time.Second, Self: time.Second, OK: true}
+	require.Equal(t, "300 µs", cpuPerRequest(u, u.Server, 10000))
+	require.Equal(t, "-", cpuPerRequest(u, u.Server, 0))
+	require.Equal(t, "-", cpuPerRequest(cpuUse{}, 0, 10))
+}
+
+func TestParseProcStat(t *testing.T) {
+	// Fields 14 and 15 are 250 and 50 ticks: 3 s; the command name holds
+	// a space and a parenthesis.
+	line := []byte("4242 (loyal) d) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 8 0 100 1000 10\n")
+	d, err := parseProcStat(line)
+	require.NoError(t, err)
+	require.Equal(t, 3*time.Second, d)
+	_, err = parseProcStat([]byte("4242 (x) S 1 2"))
+	require.Error(t, err)
+	_, err = parseProcStat([]byte("no name"))
+	require.Error(t, err)
+}
