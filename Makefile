@@ -9,6 +9,7 @@ PKGS         ?= ./...
 BIN          ?= bin/loyaltyd
 TEST_TIMEOUT ?= 15m
 FUZZTIME     ?= 2m
+FUZZTIME_SHORT ?= 5s
 
 # The race detector needs cgo and a C compiler; without one, tests run without -race.
 CC_PATH := $(shell command -v "$$($(GO) env CC 2>/dev/null || echo cc)" 2>/dev/null)
@@ -33,6 +34,7 @@ _test:
 	$(GO) vet $(PKGS)
 	@$(if $(RACE),,echo "make: no C compiler found: running the tests without -race" >&2)
 	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_SHORT)
 
 test-short: ## quick tests without servers (PostgreSQL and Redis cases skip)
 	env -u TEST_DATABASE_URL -u TEST_REDIS_URL $(GO) test -short -count=1 $(PKGS)
@@ -56,7 +58,7 @@ golden: ## rewrite golden files from the current output (-update)
 	if [ -z "$$pkgs" ]; then echo "golden: no package has an -update flag"; exit 0; fi; \
 	$(GO) test -count=1 $$pkgs -run Golden -update
 
-fuzz: ## run every Fuzz target for FUZZTIME (2m) each
+fuzz: ## run every Fuzz target for FUZZTIME (2m) each (make test runs them 5s each)
 	@$(GO) test -list '^Fuzz' $(PKGS) | \
 	awk '/^Fuzz/ {f[++n] = $$1; next} /^ok / {for (i = 1; i <= n; i++) print $$2, f[i]; n = 0} /^FAIL/ {print "FAIL", $$0; exit 1}' | \
 	while read -r pkg fn; do \

@@ -197,7 +197,7 @@ func selectionColumn(f *Field, v any) (any, error) {
 	if !pyTruth(v) {
 		return nil, nil
 	}
-	return nil, ValueErrorf("Wrong value for %s: %s", f.Name, pyRepr(v))
+	return nil, ValueErrorf("Wrong value for %s: %s", f.Name, reprPy(v))
 }
 
 // pyTruth is Python's bool(v).
@@ -242,7 +242,7 @@ func pyStr(v any) string {
 	case []byte:
 		return string(x)
 	case bool, float32, float64, nil:
-		return pyRepr(x)
+		return reprPy(x)
 	case time.Time:
 		return x.UTC().Format(DatetimeLayout)
 	default:
@@ -352,7 +352,7 @@ func toDecimal(v any) (decimal.Decimal, error) {
 		return decimal.Decimal{}, err
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return decimal.Decimal{}, ValueErrorf("cannot convert float %s to decimal", pyFloatStr(f))
+		return decimal.Decimal{}, ValueErrorf("cannot convert float %s to decimal", reprFloat(f))
 	}
 	return decimal.NewFromFloat(f), nil
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,86 +40,6 @@ func pyTypeName(v any) string {
 	}
 }
 
-// pyRepr formats v as Python's repr() would, for messages.
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		return pyStrRepr(x)
-	case float64:
-		return pyFloatStr(x)
-	case float32:
-		return pyFloatStr(float64(x))
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	default:
-		return fmt.Sprint(v)
-	}
-}
-
-// pyStrRepr quotes s like Python's repr(str).
-func pyStrRepr(s string) string {
-	quote := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for _, r := range s {
-		switch {
-		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
-}
-
-// pyFloatStr formats f like Python's str(float): shortest digits, with
-// ".0" on whole numbers and exponent notation outside 1e-4..1e16.
-func pyFloatStr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-// pyInt parses s like Python's int(str): surrounding whitespace, a sign
 // and underscores between digits are allowed.
 func pyInt(s string) (int64, error) {
 	t := strings.TrimSpace(s)
@@ -129,7 +48,7 @@ func pyInt(s string) (int64, error) {
 			return n, nil
 		}
 	}
-	return 0, ValueErrorf("invalid literal for int() with base 10: %s", pyStrRepr(s))
+	return 0, ValueErrorf("invalid literal for int() with base 10: %s", reprStr(s))
 }
 
 // pyFloat parses s like Python's float(str).
@@ -145,7 +64,7 @@ func pyFloat(s string) (float64, error) {
 			return f, nil
 		}
 	}
-	return 0, ValueErrorf("could not convert string to float: %s", pyStrRepr(s))
+	return 0, ValueErrorf("could not convert string to float: %s", reprStr(s))
 }
 
 // The strptime directives Odoo's date and datetime formats use, as
@@ -174,13 +93,13 @@ func strptimeRE(format string) (*regexp.Regexp, error) {
 		switch {
 		case c == '%':
 			if i+1 >= len(format) {
-				return nil, ValueErrorf("stray %% in format %s", pyStrRepr(format))
+				return nil, ValueErrorf("stray %% in format %s", reprStr(format))
 			}
 			i++
 			d, ok := strptimeDirectives[format[i]]
 			if !ok {
 				return nil, ValueErrorf("%s is a bad directive in format %s",
-					pyStrRepr(string(format[i])), pyStrRepr(format))
+					reprStr(string(format[i])), reprStr(format))
 			}
 			b.WriteString(d)
 		case c == ' ' || c == '\t' || c == '\n':
@@ -208,7 +127,7 @@ func strptime(value, format string) (time.Time, error) {
 	}
 	loc := re.FindStringSubmatchIndex(value)
 	if loc == nil {
-		return time.Time{}, ValueErrorf("time data %s does not match format %s", pyStrRepr(value), pyStrRepr(format))
+		return time.Time{}, ValueErrorf("time data %s does not match format %s", reprStr(value), reprStr(format))
 	}
 	if loc[1] != len(value) {
 		return time.Time{}, ValueErrorf("unconverted data remains: %s", value[loc[1]:])

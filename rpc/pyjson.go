@@ -76,24 +76,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, '}'), nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ": "...)
-			var err error
-			if b, err = appendJSON(b, x[k]); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
+		return appendJSONObject(b, x)
 	}
 	return appendJSONReflect(b, reflect.ValueOf(v))
 }
@@ -131,29 +114,36 @@ func appendJSONReflect(b []byte, rv reflect.Value) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case reflect.Map:
-		keys := make([]string, 0, rv.Len())
-		vals := make(map[string]reflect.Value, rv.Len())
+		// Python's json writes int keys as strings.
+		m := make(map[string]any, rv.Len())
 		for it := rv.MapRange(); it.Next(); {
-			k := fmt.Sprint(it.Key().Interface())
-			keys = append(keys, k)
-			vals[k] = it.Value()
+			m[fmt.Sprint(it.Key().Interface())] = it.Value().Interface()
 		}
-		sort.Strings(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ": "...)
-			var err error
-			if b, err = appendJSON(b, vals[k].Interface()); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
+		return appendJSONObject(b, m)
 	}
 	return nil, models.TypeErrorf("Object of type %s is not JSON serializable", rv.Type())
+}
+
+// appendJSONObject writes m with its keys sorted (Go maps have no order).
+func appendJSONObject(b []byte, m map[string]any) ([]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ": "...)
+		var err error
+		if b, err = appendJSON(b, m[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 func appendJSONFloat(b []byte, f float64) []byte {
