@@ -21,7 +21,9 @@ const (
 // Builtin returns fresh descriptors of the models this package serves:
 // loyalty.program, loyalty.rule, loyalty.reward, loyalty.card,
 // res.partner, product.product, product.category, res.company,
-// res.currency, ir.model and ir.model.fields. Each call builds new
+// res.currency, ir.model, ir.model.fields, loyalty.point.move,
+// loyalty.point.history, membership.level.path and loyalty.history (see
+// BuiltinAliases for their short names). Each call builds new
 // values, since a descriptor can be registered in one registry only:
 //
 //	reg := models.NewRegistry(db, log)
@@ -39,6 +41,10 @@ func Builtin() []*Model {
 		resCurrencyModel(),
 		irModelModel(),
 		irModelFieldsModel(),
+		loyaltyPointMoveModel(),
+		loyaltyPointHistoryModel(),
+		membershipLevelModel(),
+		loyaltyHistoryModel(),
 	}
 }
 
@@ -132,6 +138,12 @@ func (r *Registry) SyncIrModel(ctx context.Context) error {
 	boolField := &Field{Name: "boolean", Type: Boolean}
 	b := func(v bool) any { x, _ := ToColumn(dialect, boolField, v); return x }
 	return r.DB.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if dialect == DialectPG {
+			// Instances starting together on one database take turns.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('loyaltyd.ir_model'))`); err != nil {
+				return fmt.Errorf("sync ir.model: lock: %w", err)
+			}
+		}
 		keep := map[string]bool{}
 		for _, m := range r.Models() {
 			keep[m.Name] = true

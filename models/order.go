@@ -3,6 +3,7 @@ package models
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Order strings, as search/search_read take them: a comma-separated list
@@ -34,8 +35,41 @@ type parsedTerm struct {
 	extra string // ".property" or ":func", which we do not support
 }
 
-// parseOrder splits and checks an order string (syntax only).
+// parsedOrders caches parseOrder's results (read-only slices) for the
+// order strings seen, models' default orders and clients' usual ones; it
+// stops growing at maxParsedOrders entries.
+var parsedOrders struct {
+	sync.RWMutex
+	m map[string][]parsedTerm
+}
+
+const maxParsedOrders = 1024
+
+// parseOrder splits and checks an order string (syntax only). The result
+// is shared: callers must not modify it.
 func parseOrder(order string) ([]parsedTerm, error) {
+	parsedOrders.RLock()
+	terms, ok := parsedOrders.m[order]
+	parsedOrders.RUnlock()
+	if ok {
+		return terms, nil
+	}
+	terms, err := parseOrderTerms(order)
+	if err != nil {
+		return nil, err
+	}
+	parsedOrders.Lock()
+	if parsedOrders.m == nil {
+		parsedOrders.m = make(map[string][]parsedTerm)
+	}
+	if len(parsedOrders.m) < maxParsedOrders {
+		parsedOrders.m[order] = terms
+	}
+	parsedOrders.Unlock()
+	return terms, nil
+}
+
+func parseOrderTerms(order string) ([]parsedTerm, error) {
 	bad := UserErrorf(`Invalid "order" specified (%s). A valid "order" specification is a comma-separated list of valid field names (optionally followed by asc/desc for the direction)`, order)
 	parts := strings.Split(order, ",")
 	out := make([]parsedTerm, 0, len(parts))

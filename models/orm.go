@@ -25,6 +25,12 @@ var genericMethods = map[string]MethodFunc{
 	"default_get":         ormDefaultGet,
 	"check_access_rights": ormCheckAccessRights,
 	"copy":                ormCopy,
+	"read_group":          ormReadGroup,
+	"web_read_group":      ormWebReadGroup,
+	"web_search_read":     ormWebSearchRead,
+	"web_read":            ormWebRead,
+	"search_fetch":        ormSearchFetch,
+	"web_save":            ormWebSave,
 }
 
 // readOnlyMethods run outside a write transaction.
@@ -39,6 +45,11 @@ var readOnlyMethods = map[string]bool{
 	"exists":              true,
 	"default_get":         true,
 	"check_access_rights": true,
+	"read_group":          true,
+	"web_read_group":      true,
+	"web_search_read":     true,
+	"web_read":            true,
+	"search_fetch":        true,
 }
 
 // GenericMethod returns the generic implementation of an ORM method

@@ -37,16 +37,8 @@ func (o *orm) displayNames(ctx context.Context, m *Model, ids []int64, rows []Ro
 			return nil, err
 		}
 		for i, id := range ids {
-			switch v := vals[i].(type) {
-			case nil:
-			case string:
-				out[id] = v
-			case bool:
-				if v {
-					out[id] = "True"
-				}
-			default:
-				out[id] = strPy(v)
+			if s := recNameString(vals[i]); s != "" {
+				out[id] = s
 			}
 		}
 	default:
@@ -57,18 +49,34 @@ func (o *orm) displayNames(ctx context.Context, m *Model, ids []int64, rows []Ro
 	return out, nil
 }
 
+// recNameString is a rec name's value as a display name ("" when empty).
+func recNameString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case bool:
+		if v {
+			return "True"
+		}
+		return ""
+	}
+	return strPy(v)
+}
+
 // targetNames returns the display names of ids of model (served or not);
-// False stands for an empty name.
+// False stands for an empty name. Served models read only the columns
+// their display name needs, in one query per thousand ids.
 func (o *orm) targetNames(ctx context.Context, model string, ids []int64) (map[int64]any, error) {
 	out := make(map[int64]any, len(ids))
 	if cm := o.reg.modelOrNil(model); cm != nil && len(ids) > 0 {
-		fx, err := o.fetch(ctx, cm, uniqueIDs(ids), []*Field{cm.Field("display_name")})
+		rs, err := o.readIDs(ctx, cm, ids, []*Field{cm.Field("display_name")})
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range fx.ids {
-			n := fx.vals[id]["display_name"]
-			if s, ok := n.(string); ok && s != "" {
+		for i, id := range rs.ids {
+			if s, ok := rs.vals[0][i].(string); ok && s != "" {
 				out[id] = s
 			} else {
 				out[id] = false
@@ -87,41 +95,78 @@ func (o *orm) targetNames(ctx context.Context, model string, ids []int64) (map[i
 // record in the order of ids, "id" first, then fields; many2one values as
 // [id, name] when classic (load='_classic_read'), as ids otherwise.
 func (o *orm) readDicts(ctx context.Context, m *Model, ids []int64, fields []*Field, classic bool) ([]any, error) {
-	fx, err := o.fetch(ctx, m, ids, fields)
+	rs, err := o.readRecords(ctx, m, ids, fields, classic)
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]map[int64]any{}
+	var order []int
+	if len(rs.ids) != len(ids) {
+		// Missing ids are skipped, repeated ones repeated.
+		at := make(map[int64]int, len(rs.ids))
+		for i, id := range rs.ids {
+			at[id] = i
+		}
+		order = make([]int, 0, len(ids))
+		for _, id := range ids {
+			if i, ok := at[id]; ok {
+				order = append(order, i)
+			}
+		}
+	}
+	return o.dicts(ctx, m, rs, order, fields, classic)
+}
+
+// dicts formats the records of rs as read() returns them, in the order of
+// the record indexes order (every record in turn when nil); see readDicts.
+// Many2one names cost one query per comodel.
+func (o *orm) dicts(ctx context.Context, m *Model, rs *readSet, order []int, fields []*Field, classic bool) ([]any, error) {
+	var names map[string]map[int64]any
 	if classic {
 		targets := map[string][]int64{}
-		for _, f := range fields {
-			if f.Type != Many2one {
+		for j, f := range fields {
+			if _, joined := rs.names[f.Name]; joined || f.Type != Many2one {
 				continue
 			}
-			for _, id := range fx.ids {
-				if t, ok := wireInt(fx.vals[id][f.Name]); ok && t != 0 {
+			for _, v := range rs.vals[j] {
+				if t, ok := wireInt(v); ok && t != 0 {
 					targets[f.Relation] = append(targets[f.Relation], t)
 				}
 			}
 		}
+		names = make(map[string]map[int64]any, len(targets))
 		for model, tids := range targets {
+			var err error
 			if names[model], err = o.targetNames(ctx, model, uniqueIDs(tids)); err != nil {
 				return nil, err
 			}
 		}
 	}
-	out := make([]any, 0, len(fx.ids))
-	for _, id := range fx.ids {
+	n := len(rs.ids)
+	if order != nil {
+		n = len(order)
+	}
+	out := make([]any, n)
+	for k := range out {
+		i := k
+		if order != nil {
+			i = order[k]
+		}
 		d := NewDict(len(fields) + 1)
-		d.Set("id", id)
-		for _, f := range fields {
+		d.Set("id", rs.ids[i])
+		for j, f := range fields {
 			if f.Name == "id" {
 				continue
 			}
-			nm := names[f.Relation]
-			d.Set(f.Name, wireValue(f, fx.vals[id][f.Name], classic, func(t int64) any { return nm[t] }))
+			var name func(int64) any
+			if joined, ok := rs.names[f.Name]; ok {
+				name = func(int64) any { return joined[i] }
+			} else if f.Type == Many2one && classic {
+				nm := names[f.Relation]
+				name = func(t int64) any { return nm[t] }
+			}
+			d.Set(f.Name, wireValue(f, rs.vals[j][i], classic, name))
 		}
-		out = append(out, d)
+		out[k] = d
 	}
 	return out, nil
 }

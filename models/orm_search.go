@@ -2,72 +2,10 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"maps"
-	"strconv"
 )
 
 // search, search_count, search_read, read, name_search, name_get, exists.
-
-// searchIDs runs a compiled search and returns the ids in order.
-func (o *orm) searchIDs(ctx context.Context, m *Model, e Expr, activeTest bool, order string, offset, limit int64) ([]int64, error) {
-	c := o.compiler()
-	cond, _, err := c.where(m, e, activeTest)
-	if err != nil {
-		return nil, err
-	}
-	ob, err := c.orderBy(m, rootAlias, order)
-	if err != nil {
-		return nil, err
-	}
-	q := "SELECT " + qcol(rootAlias, "id") + " FROM " + qi(m.Table) + " AS " + qi(rootAlias) +
-		" WHERE " + cond + " ORDER BY " + ob
-	switch {
-	case limit > 0:
-		q += " LIMIT " + strconv.FormatInt(limit, 10)
-	case offset > 0 && o.dialect == DialectSQLite:
-		q += " LIMIT -1"
-	}
-	if offset > 0 {
-		q += " OFFSET " + strconv.FormatInt(offset, 10)
-	}
-	rows, err := o.db.QueryContext(ctx, q, c.args...)
-	if err != nil {
-		return nil, Internal(fmt.Errorf("search %s: %w", m.Name, err))
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, Internal(fmt.Errorf("search %s: %w", m.Name, err))
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, Internal(fmt.Errorf("search %s: %w", m.Name, err))
-	}
-	return ids, nil
-}
-
-// count counts the records matching e, at most limit when limit > 0.
-func (o *orm) count(ctx context.Context, m *Model, e Expr, limit int64) (int64, error) {
-	c := o.compiler()
-	cond, _, err := c.where(m, e, true)
-	if err != nil {
-		return 0, err
-	}
-	from := " FROM " + qi(m.Table) + " AS " + qi(rootAlias) + " WHERE " + cond
-	q := "SELECT count(*)" + from
-	if limit > 0 {
-		q = "SELECT count(*) FROM (SELECT 1" + from + " LIMIT " + strconv.FormatInt(limit, 10) + ") AS " + qi("sub")
-	}
-	var n int64
-	if err := o.db.QueryRowContext(ctx, q, c.args...).Scan(&n); err != nil {
-		return 0, Internal(fmt.Errorf("search_count %s: %w", m.Name, err))
-	}
-	return n, nil
-}
 
 // search(domain, offset=0, limit=None, order=None): a list of ids. Odoo 16
 // also takes count=False (an int when true); 17+ reject it.
@@ -174,23 +112,33 @@ func ormSearchRead(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, err := o.searchIDs(ctx, c.Model, e, true, order, offset, limit)
-	if err != nil || len(ids) == 0 {
-		return []any{}, err
-	}
 	if len(names) == 1 && names[0] == "id" {
+		ids, err := o.searchIDs(ctx, c.Model, e, true, order, offset, limit)
+		if err != nil || len(ids) == 0 {
+			return []any{}, err
+		}
 		out := make([]any, len(ids))
 		for i, id := range ids {
 			out[i] = D("id", id)
 		}
 		return out, nil
 	}
+	classic := load == "_classic_read"
+	rs, err := o.searchRecords(ctx, c.Model, e, order, offset, limit, fields, classic)
+	if err != nil || len(rs.ids) == 0 {
+		return []any{}, err
+	}
 	// active_test was meant for the search only, not the reads after it.
-	env := *o.env
-	env.Context = maps.Clone(env.Context)
-	delete(env.Context, "active_test")
-	o.env = &env
-	return o.readDicts(ctx, c.Model, ids, fields, load == "_classic_read")
+	if _, ok := o.env.Context["active_test"]; ok {
+		env := *o.env
+		env.Context = maps.Clone(env.Context)
+		delete(env.Context, "active_test")
+		o.env = &env
+	}
+	if err := o.computeValues(ctx, c.Model, rs, fields); err != nil {
+		return nil, err
+	}
+	return o.dicts(ctx, c.Model, rs, nil, fields, classic)
 }
 
 // read(ids, fields=None, load='_classic_read'): missing ids are skipped.

@@ -142,6 +142,8 @@ func methodInVersion(method string, version int) bool {
 		return version == 0 || version < 18
 	case "fields_get_keys":
 		return version != 0 && version < 17
+	case "web_read", "web_save", "search_fetch":
+		return version == 0 || version >= 17
 	}
 	return true
 }

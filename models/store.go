@@ -9,10 +9,12 @@ import (
 
 // DB is the store: a bun database on PostgreSQL or SQLite. Writes go
 // through WriteTx, which serialises writers on SQLite (one writer at a time,
-// as SQLite allows) and relies on row locks on PostgreSQL.
+// as SQLite allows) and relies on row locks on PostgreSQL. The reader's
+// queries run as prepared statements cached on the DB (see stmt.go).
 type DB struct {
 	*bun.DB
 	writeMu *sync.Mutex // non-nil on SQLite
+	stmts   *stmtCache  // set by Open; nil: every query goes through bun
 }
 
 // Tx is a write transaction.

@@ -75,9 +75,12 @@ func openPostgres(ctx context.Context, rawURL string, maxConns int, log *slog.Lo
 		return nil, fmt.Errorf("open postgres: invalid URL: %w", redactErr(err, rawURL))
 	}
 	if !strings.Contains(rawURL, "default_query_exec_mode") {
-		// bun inlines arguments into the SQL text, so every statement is new
-		// to the server: preparing and caching them would only add a round
-		// trip and evict each other. The simple protocol sends each once.
+		// bun inlines arguments into the SQL text, so its statements are new
+		// to the server: caching them would add a round trip each and evict
+		// each other; the simple protocol sends each once. The reader's
+		// statements have real bind parameters and run prepared (stmt.go):
+		// pgx executes a statement prepared on its connection whatever this
+		// mode, so they are parsed and planned once per connection.
 		pcfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	}
 	sqldb := stdlib.OpenDB(*pcfg)
@@ -87,7 +90,7 @@ func openPostgres(ctx context.Context, rawURL string, maxConns int, log *slog.Lo
 	sqldb.SetMaxOpenConns(maxConns)
 	sqldb.SetMaxIdleConns(maxConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New())}
+	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), stmts: newStmtCache(sqldb, DialectPG)}
 	if err := ping(ctx, db); err != nil {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("open postgres %s:%d/%s: %w", pcfg.Host, pcfg.Port, pcfg.Database, err)
@@ -128,7 +131,8 @@ func openSQLite(ctx context.Context, cfg StoreConfig, log *slog.Logger) (*DB, er
 	}
 	sqldb.SetMaxOpenConns(maxConns)
 	sqldb.SetMaxIdleConns(maxConns)
-	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), writeMu: &sync.Mutex{}}
+	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), writeMu: &sync.Mutex{},
+		stmts: newStmtCache(sqldb, DialectSQLite)}
 	if err := ping(ctx, db); err != nil {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", name, err)

@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog
 		}
 	case "ceiling":
 		err = cmdCeiling(ctx, args, stdout, stderr, log)
+	case "orm":
+		err = cmdORM(ctx, args, stdout, stderr, log)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -82,6 +84,7 @@ func usage(w io.Writer) {
 Usage:
   loyaltyd-bench run --server PATH [flags]       run every scenario and print the table
   loyaltyd-bench ceiling --port N --responses F   the bare net/http ceiling (started by run)
+  loyaltyd-bench orm [--database-url URL]         the ORM against hand-written SQL, in process
 
 Run "loyaltyd-bench run --help" for the flags.
 `)

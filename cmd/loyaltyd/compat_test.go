@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,12 +21,20 @@ import (
 // its URL; the server stops (gracefully) when the test ends.
 func startServer(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
+	url, err := launchServer(t, env, args...)
+	require.NoError(t, err)
+	return url
+}
+
+// launchServer is startServer for any goroutine: it returns the error
+// instead of failing the test.
+func launchServer(t *testing.T, env map[string]string, args ...string) (string, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	getenv := func(k string) string { return env[k] }
 	args = append([]string{"--http-port", "0", "--data-dir", t.TempDir(), "--log-level", "warn"}, args...)
-	var out, logs bytes.Buffer
+	var out, logs syncBuffer
 	go func() { done <- cmdServe(ctx, args, &out, &logs, getenv, ready) }()
 	select {
 	case addr := <-ready:
@@ -32,21 +42,43 @@ func startServer(t *testing.T, env map[string]string, args ...string) string {
 			cancel()
 			select {
 			case err := <-done:
-				require.NoError(t, err, "graceful shutdown")
+				if err != nil {
+					t.Errorf("graceful shutdown: %v", err)
+				}
 			case <-time.After(30 * time.Second):
 				t.Error("server did not stop")
 			}
 		})
-		require.Contains(t, out.String(), "http://"+addr)
-		return "http://" + addr
+		if !strings.Contains(out.String(), "http://"+addr) {
+			return "", fmt.Errorf("banner lacks the URL: %s", out.String())
+		}
+		return "http://" + addr, nil
 	case err := <-done:
 		cancel()
-		t.Fatalf("server did not start: %v\n%s", err, logs.String())
+		return "", fmt.Errorf("server did not start: %v\n%s", err, logs.String())
 	case <-time.After(60 * time.Second):
 		cancel()
-		t.Fatal("server did not start in time")
+		return "", fmt.Errorf("server did not start in time\n%s", logs.String())
 	}
-	return ""
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's and the test's
+// goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // python returns Debian's python3 with odoorpc, skipping (failing under

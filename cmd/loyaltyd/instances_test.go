@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/odoo-loyalty/loyaltyd/models/dbtest"
@@ -33,19 +38,44 @@ func jsonPost(t *testing.T, url, body, cookie string) (map[string]any, []*http.C
 	return out, resp.Cookies()
 }
 
+func mustRedisOptions(t *testing.T, u string) *redis.Options {
+	t.Helper()
+	opt, err := redis.ParseURL(u)
+	require.NoError(t, err)
+	return opt
+}
+
 // TestTwoInstances runs two servers on one PostgreSQL database and one
 // Redis: both start (and migrate) at once, a web session opened on one is
 // valid on the other, a record written through one is read through the
 // other, and login failures counted on one lock the login out on both.
 func TestTwoInstances(t *testing.T) {
 	pg := dbtest.PostgresURL(t)
-	rd := dbtest.Redis(t)
+	// A Redis database of its own, so that throttling counts left by an
+	// earlier run (same login, same address) do not leak in.
+	ru, err := url.Parse(dbtest.Redis(t))
+	require.NoError(t, err)
+	ru.Path = "/" + strconv.Itoa(1+rand.IntN(15))
+	rd := ru.String()
+	flush := redis.NewClient(mustRedisOptions(t, rd))
+	require.NoError(t, flush.FlushDB(context.Background()).Err())
+	require.NoError(t, flush.Close())
 	env := map[string]string{"LOYALTYD_ADMIN_PASSWORD": "two-pw", "LOYALTYD_DATABASE_URL": pg, "LOYALTYD_REDIS_URL": rd}
-	urls := make(chan string, 2)
-	for range 2 {
-		go func() { urls <- startServer(t, env) }()
+	type started struct {
+		url string
+		err error
 	}
-	a, b := <-urls, <-urls
+	urls := make(chan started, 2)
+	for range 2 {
+		go func() {
+			u, err := launchServer(t, env)
+			urls <- started{u, err}
+		}()
+	}
+	first, second := <-urls, <-urls
+	require.NoError(t, first.err)
+	require.NoError(t, second.err)
+	a, b := first.url, second.url
 
 	out, cookies := jsonPost(t, a+"/web/session/authenticate",
 		`{"jsonrpc":"2.0","method":"call","params":{"db":"loyalty","login":"admin","password":"two-pw"},"id":1}`, "")

@@ -82,6 +82,12 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, err
 	}
+	for alias, name := range models.BuiltinAliases() {
+		if err := a.reg.RegisterAlias(alias, name); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	if err := a.reg.SyncIrModel(ctx); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("ir.model: %w", err)
