@@ -42,7 +42,7 @@ test-short: ## quick tests without servers (PostgreSQL and Redis cases skip)
 # BENCHFLAGS go to loyaltyd-bench run (e.g. BENCHFLAGS='--duration 10s'; see bin/loyaltyd-bench run --help).
 BENCHFLAGS ?=
 
-bench: ## load benchmark of bin/loyaltyd (SQLite, throw-away PostgreSQL, net/http ceiling), then the micro-benchmarks
+bench: ## load benchmark (SQLite, PostgreSQL, net/http ceiling), ORM vs hand-written SQL, micro-benchmarks
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/loyaltyd
 	CGO_ENABLED=0 $(GO) build -o bin/loyaltyd-bench ./cmd/loyaltyd-bench
 	scripts/test-services.sh $(MAKE) --no-print-directory _bench
@@ -51,6 +51,7 @@ bench: ## load benchmark of bin/loyaltyd (SQLite, throw-away PostgreSQL, net/htt
 .PHONY: _bench
 _bench:
 	bin/loyaltyd-bench run --server $(BIN) $(BENCHFLAGS)
+	bin/loyaltyd-bench orm
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 
 golden: ## rewrite golden files from the current output (-update)
