@@ -182,6 +182,18 @@ func readTime(raw any) (time.Time, bool) {
 		return x.UTC(), true
 	case string:
 		s := strings.TrimSpace(x)
+		// The shapes the SQLite schema stores first: no failed parses
+		// (each allocates an error) on the hot read path.
+		switch len(s) {
+		case len(DateLayout):
+			if t, err := time.Parse(DateLayout, s); err == nil {
+				return t.UTC(), true
+			}
+		case len(DatetimeLayout):
+			if t, err := time.Parse(DatetimeLayout, s); err == nil {
+				return t.UTC(), true
+			}
+		}
 		for _, layout := range storedTimeLayouts {
 			if t, err := time.Parse(layout, s); err == nil {
 				return t.UTC(), true

@@ -26,6 +26,9 @@ func wireValue(f *Field, v any, classic bool, name func(id int64) any) any {
 		if n > math.MaxInt32 {
 			return float64(n) // Integer.convert_to_read: beyond XML-RPC's int
 		}
+		if _, same := v.(int64); same {
+			return v // already boxed: no new allocation
+		}
 		return n
 	case Float, Monetary:
 		return wireFloat(f, v)
@@ -37,14 +40,18 @@ func wireValue(f *Field, v any, classic bool, name func(id int64) any) any {
 		if !ok || id == 0 {
 			return false
 		}
+		boxed := v // already boxed: no new allocation
+		if _, same := v.(int64); !same {
+			boxed = id
+		}
 		if !classic {
-			return id
+			return boxed
 		}
 		var n any = false
 		if name != nil {
 			n = name(id)
 		}
-		return []any{id, n}
+		return []any{boxed, n}
 	case One2many, Many2many:
 		switch ids := v.(type) {
 		case []int64:

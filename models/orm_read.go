@@ -150,7 +150,7 @@ func (o *orm) scanRows(ctx context.Context, m *Model, q string, args []any, cols
 		}
 		row := make(Row, n)
 		for i, col := range cols.names {
-			v, err := FromColumn(o.dialect, cols.fields[i], raw[i])
+			v, err := readValue(o.dialect, cols.fields[i], raw[i])
 			if err != nil {
 				return fmt.Errorf("%s: %w", cols.fields[i].Name, err)
 			}
@@ -166,7 +166,7 @@ func (o *orm) scanRows(ctx context.Context, m *Model, q string, args []any, cols
 				case raw[n+2*j] == nil: // a dangling reference
 					names[j] = foreignName(jn.model, target)
 				default:
-					v, err := FromColumn(o.dialect, jn.rec, raw[n+2*j+1])
+					v, err := readValue(o.dialect, jn.rec, raw[n+2*j+1])
 					if err != nil {
 						return fmt.Errorf("%s.%s: %w", jn.model, jn.rec.Name, err)
 					}
@@ -186,6 +186,24 @@ func (o *orm) scanRows(ctx context.Context, m *Model, q string, args []any, cols
 		return Internal(fmt.Errorf("read %s: %w", m.Name, err))
 	}
 	return nil
+}
+
+// readValue is FromColumn that keeps the driver's value when it already
+// is the normalised one (an int64 id or integer, a string of text), which
+// spares boxing it again.
+func readValue(dialect string, f *Field, raw any) (any, error) {
+	switch raw.(type) {
+	case int64:
+		if f.Type == Integer || f.Type == Many2one {
+			return raw, nil
+		}
+	case string:
+		switch f.Type {
+		case Char, Text, HTML, Selection:
+			return raw, nil
+		}
+	}
+	return FromColumn(dialect, f, raw)
 }
 
 // eachRow runs q (compiled, "?" placeholders) with args in the call's

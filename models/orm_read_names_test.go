@@ -67,6 +67,15 @@ func TestReadNames(t *testing.T) {
 			got = b.must("res.partner", "read", L(I(1, 2, 3), L("membership_product_id")), nil)
 			require.Equal(t, `[{"id":1,"membership_product_id":[99,"product.product,99"]},{"id":2,"membership_product_id":[1,"[D1] Desk"]},`+
 				`{"id":3,"membership_product_id":false}]`, ormJSON(t, got))
+			// A long list of ids (unprepared) and a long read (chunked).
+			many := make([]int64, 3000)
+			for i := range many {
+				many[i] = int64(3000 - i)
+			}
+			got = b.must("loyalty.card", "search_read", L(L(L("id", "in", I(many...))), L("code")), K("limit", int64(2)))
+			require.Equal(t, `[{"id":1,"code":"0444-1299-4c24"},{"id":2,"code":"0440-d898-4a96"}]`, ormJSON(t, got))
+			got = b.must("loyalty.card", "read", L(I(many...), L("code")), nil)
+			require.Len(t, got, 8)
 			// Names inside a write transaction (name_create answers with one).
 			got = b.must("res.partner", "name_create", L("Lumber Inc"), nil)
 			require.Equal(t, "Lumber Inc", got.([]any)[1])

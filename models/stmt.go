@@ -25,6 +25,10 @@ import (
 // stmtCacheSize bounds the prepared statements one DB keeps.
 const stmtCacheSize = 512
 
+// maxStmtArgs bounds the arguments of a cached statement: longer queries
+// (a client's long list of ids) are one-offs, run unprepared.
+const maxStmtArgs = 1024
+
 // errStoreClosed is the error of a query on a closed DB.
 var errStoreClosed = errors.New("store is closed")
 
@@ -53,9 +57,10 @@ func newStmtCache(db *sql.DB, dialect string) *stmtCache {
 	return &stmtCache{db: db, pg: dialect == DialectPG, size: stmtCacheSize, byKey: make(map[string]*list.Element)}
 }
 
-// acquire returns the statement of query, preparing it on a miss. The
-// caller must release it once the query has started.
-func (c *stmtCache) acquire(ctx context.Context, query string) (*cachedStmt, error) {
+// acquire returns the statement of query, preparing it on a miss when
+// prepare is set (nil otherwise). The caller must release it once the
+// query has started.
+func (c *stmtCache) acquire(ctx context.Context, query string, prepare bool) (*cachedStmt, error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -69,12 +74,10 @@ func (c *stmtCache) acquire(ctx context.Context, query string) (*cachedStmt, err
 		return cs, nil
 	}
 	c.mu.Unlock()
-
-	text := query
-	if c.pg {
-		text = numberPlaceholders(query)
+	if !prepare {
+		return nil, nil
 	}
-	stmt, err := c.db.PrepareContext(ctx, text)
+	stmt, err := c.db.PrepareContext(ctx, c.text(query))
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +111,14 @@ func (c *stmtCache) acquire(ctx context.Context, query string) (*cachedStmt, err
 		_ = s.Close()
 	}
 	return cs, nil
+}
+
+// text is query with the placeholders of the dialect.
+func (c *stmtCache) text(query string) string {
+	if c.pg {
+		return numberPlaceholders(query)
+	}
+	return query
 }
 
 // release ends a use of cs; an evicted statement closes with its last use.
@@ -217,18 +228,30 @@ func (d *DB) eachRow(ctx context.Context, idb bun.IDB, query string, args []any,
 	if !direct {
 		rows, err = idb.QueryContext(ctx, query, args...)
 	} else {
+		// Preparing takes a connection of the pool, which a transaction
+		// holding one must not wait for: it borrows cached statements and
+		// runs the others unprepared.
 		var cs *cachedStmt
-		if cs, err = d.stmts.acquire(ctx, query); err != nil {
-			return err
+		if len(args) <= maxStmtArgs {
+			if cs, err = d.stmts.acquire(ctx, query, tx == nil); err != nil {
+				return err
+			}
 		}
-		if tx != nil {
+		switch {
+		case cs == nil && tx == nil:
+			rows, err = d.DB.DB.QueryContext(ctx, d.stmts.text(query), args...)
+		case cs == nil:
+			rows, err = tx.QueryContext(ctx, d.stmts.text(query), args...)
+		case tx != nil:
 			st := tx.StmtContext(ctx, cs.stmt)
 			rows, err = st.QueryContext(ctx, args...)
 			defer st.Close()
-		} else {
+		default:
 			rows, err = cs.stmt.QueryContext(ctx, args...)
 		}
-		d.stmts.release(cs)
+		if cs != nil {
+			d.stmts.release(cs)
+		}
 	}
 	if err != nil {
 		return err

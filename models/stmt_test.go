@@ -85,15 +85,26 @@ func TestStmtCache(t *testing.T) {
 	require.Equal(t, []string{"v3", "v4"}, values(t, db, db.DB, int64(4), int64(3)))
 	require.Equal(t, 1, db.stmts.len())
 
-	// Inside a transaction the cached statement is borrowed.
+	// Inside a transaction the cached statement is borrowed; the others run
+	// unprepared, even when the transaction holds the only connection.
 	require.NoError(t, db.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE t SET v = 'changed' WHERE id = 5`)
 		require.NoError(t, err)
 		require.Equal(t, []string{"changed", "v6"}, values(t, db, tx, int64(5), int64(6)))
 		require.Equal(t, []string{"changed", "v6"}, values(t, db, *tx, int64(5), int64(6)))
+		require.Equal(t, []string{"v1", "v2", "changed"}, values(t, db, tx, int64(1), int64(2), int64(5)))
 		return nil
 	}))
 	require.Equal(t, 1, db.stmts.len())
+	one, err := Open(ctx, StoreConfig{URL: ":memory:"}, nil)
+	require.NoError(t, err)
+	defer one.Close()
+	require.NoError(t, one.WriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+		var n int64
+		err := one.eachRow(ctx, tx, "SELECT ? + 1", []any{int64(41)}, func(rows *sql.Rows) error { return rows.Scan(&n) })
+		require.Equal(t, int64(42), n)
+		return err
+	}))
 
 	// Concurrent callers share the statements; the cache stays bounded and
 	// evicted statements close after their last use.
@@ -120,11 +131,20 @@ func TestStmtCache(t *testing.T) {
 	wg.Wait()
 	require.LessOrEqual(t, db.stmts.len(), 3)
 
+	// Long argument lists run unprepared.
+	long := make([]any, maxStmtArgs+1)
+	for i := range long {
+		long[i] = int64(i%20 + 1)
+	}
+	before := db.stmts.len()
+	require.Len(t, values(t, db, db.DB, long...), 20)
+	require.Equal(t, before, db.stmts.len())
+
 	// Statements of another database, or watched by query hooks, go through bun.
 	other := stmtDB(t)
 	require.Equal(t, []string{"v7"}, values(t, db, other.DB, int64(7)))
 	db.AddQueryHook(nopHook{})
-	before := db.stmts.len()
+	before = db.stmts.len()
 	require.Equal(t, []string{"v8", "v9", "v10", "v11", "v12", "v13", "v14"},
 		values(t, db, db.DB, int64(8), int64(9), int64(10), int64(11), int64(12), int64(13), int64(14)))
 	require.Equal(t, before, db.stmts.len())
@@ -132,7 +152,7 @@ func TestStmtCache(t *testing.T) {
 	// Closing the store closes the statements.
 	require.NoError(t, db.Close())
 	require.Equal(t, 0, db.stmts.len())
-	_, err := db.stmts.acquire(ctx, "SELECT 1")
+	_, err = db.stmts.acquire(ctx, "SELECT 1", true)
 	require.ErrorIs(t, err, errStoreClosed)
 }
 
