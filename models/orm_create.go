@@ -137,7 +137,7 @@ func (o *orm) columnValue(m *Model, f *Field, v any) (any, error) {
 		}
 		return id, nil
 	case Selection:
-		if len(f.Selection) > 0 && pyTruthy(v) {
+		if len(f.Selection) > 0 && pyTruth(v) {
 			s, _ := v.(string)
 			known := false
 			for _, kv := range f.Selection {

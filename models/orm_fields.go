@@ -156,7 +156,7 @@ func ormCheckAccessRights(ctx context.Context, c *Call) (any, error) {
 	if o.allowed(c.Model, Op(op)) {
 		return true, nil
 	}
-	if !pyTruthy(b.get("raise_exception")) {
+	if !pyTruth(b.get("raise_exception")) {
 		return false, nil
 	}
 	return nil, o.accessError(ctx, c.Model, Op(op))

@@ -146,7 +146,7 @@ func (o *orm) readGroup(ctx context.Context, m *Model, b *bound) ([]any, *groupQ
 // groupRequest annotates the arguments as read_group does, with its
 // errors, before any access check.
 func (o *orm) groupRequest(m *Model, b *bound) (*groupRequest, error) {
-	req := &groupRequest{m: m, domain: b.get("domain"), isLazy: pyTruthy(b.get("lazy")), version: o.env.Version}
+	req := &groupRequest{m: m, domain: b.get("domain"), isLazy: pyTruth(b.get("lazy")), version: o.env.Version}
 	var err error
 	if req.limit, req.offset, err = argLimitOffset(b); err != nil {
 		return nil, err

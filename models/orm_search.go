@@ -39,7 +39,7 @@ func ormSearch(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pyTruthy(b.get("count")) {
+	if pyTruth(b.get("count")) {
 		return o.count(ctx, c.Model, e, 0)
 	}
 	return o.searchIDs(ctx, c.Model, e, true, order, offset, limit)
@@ -260,20 +260,3 @@ func ormExists(ctx context.Context, c *Call) (any, error) {
 	return o.existing(ctx, c.Model, b.ids)
 }
 
-// pyTruthy is Python's bool() for wire values.
-func pyTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	n, ok := constNumber(v)
-	return !ok || n != 0
-}

@@ -116,7 +116,7 @@ func (o *orm) webSearchResult(ctx context.Context, m *Model, e Expr, b *bound, r
 	length := int64(len(recs)) + offset
 	full := int64(len(recs)) == limit
 	countReached := countLimit != 0 && countLimit <= length
-	if limit > 0 && (full && !countReached || pyTruthy(o.env.Context["force_search_count"])) {
+	if limit > 0 && (full && !countReached || pyTruth(o.env.Context["force_search_count"])) {
 		if length, err = o.count(ctx, m, e, countLimit); err != nil {
 			return nil, err
 		}

@@ -69,7 +69,7 @@ func parseSpec(m *Model, v any, method string) (*webSpec, error) {
 // fieldSpec reads the spec of a relational field: nil for an x2many
 // with an empty one (its ids are kept), a TypeError for what is not a dict.
 func fieldSpec(f *Field, v any) (*specDict, error) {
-	if f.Type != Many2one && !pyTruthy(v) {
+	if f.Type != Many2one && !pyTruth(v) {
 		return nil, nil
 	}
 	d, ok := asSpecDict(nil, v)
@@ -246,7 +246,7 @@ func (o *orm) webX2many(ctx context.Context, f *Field, rows []any, fs *specDict)
 		all = append(all, lists[i]...)
 	}
 	all = uniqueIDs(all)
-	if ov, _ := fs.get("order"); pyTruthy(ov) {
+	if ov, _ := fs.get("order"); pyTruth(ov) {
 		order, err := argOrder(ov)
 		if err != nil {
 			return err
