@@ -259,4 +259,3 @@ func ormExists(ctx context.Context, c *Call) (any, error) {
 	}
 	return o.existing(ctx, c.Model, b.ids)
 }
-
