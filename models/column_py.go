@@ -29,7 +29,7 @@ func pyTypeName(v any) string {
 		return "float"
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return "int"
-	case []any:
+	case []any, []int64, []string:
 		return "list"
 	case map[string]any, *Dict:
 		return "dict"

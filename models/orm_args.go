@@ -180,7 +180,7 @@ func argOrder(v any) (string, error) {
 	case string:
 		return x, nil
 	}
-	return "", TypeErrorf("expected string or bytes-like object, got '%s'", pyTypeOf(v))
+	return "", TypeErrorf("expected string or bytes-like object, got '%s'", pyTypeName(v))
 }
 
 // argNames reads a list of field names; False, None and [] mean none.
@@ -207,26 +207,5 @@ func argNames(name string, v any) ([]string, error) {
 		}
 		return out, nil
 	}
-	return nil, TypeErrorf("'%s' object is not iterable", pyTypeOf(v))
-}
-
-// pyTypeOf names the Python type of a wire value.
-func pyTypeOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case string:
-		return "str"
-	case int, int32, int64:
-		return "int"
-	case float64:
-		return "float"
-	case []any, []int64, []string:
-		return "list"
-	case map[string]any, *Dict:
-		return "dict"
-	}
-	return fmt.Sprintf("%T", v)
+	return nil, TypeErrorf("'%s' object is not iterable", pyTypeName(v))
 }

@@ -306,7 +306,7 @@ func ormCreate(ctx context.Context, c *Call) (any, error) {
 		for _, e := range v {
 			vals, ok := e.(map[string]any)
 			if !ok {
-				return nil, AttributeErrorf("'%s' object has no attribute 'items'", pyTypeOf(e))
+				return nil, AttributeErrorf("'%s' object has no attribute 'items'", pyTypeName(e))
 			}
 			id, err := o.create(ctx, c.Model, vals)
 			if err != nil {
@@ -318,7 +318,7 @@ func ormCreate(ctx context.Context, c *Call) (any, error) {
 	case nil, bool:
 		return []int64{}, nil
 	default:
-		return nil, AttributeErrorf("'%s' object has no attribute 'items'", pyTypeOf(v))
+		return nil, AttributeErrorf("'%s' object has no attribute 'items'", pyTypeName(v))
 	}
 }
 

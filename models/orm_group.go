@@ -199,17 +199,22 @@ func groupbyArg(v any) ([]string, error) {
 	case []string:
 		return x, nil
 	case []any:
-		out := make([]string, len(x))
-		for i, e := range x {
-			s, ok := e.(string)
-			if !ok {
-				return nil, TypeErrorf("expected string or bytes-like object, got '%s'", pyTypeOf(e))
-			}
-			out[i] = s
-		}
-		return out, nil
+		return stringList(x)
 	}
-	return nil, TypeErrorf("'%s' object is not subscriptable", pyTypeOf(v))
+	return nil, TypeErrorf("'%s' object is not subscriptable", pyTypeName(v))
+}
+
+// stringList converts a decoded list whose items must all be strings.
+func stringList(x []any) ([]string, error) {
+	out := make([]string, len(x))
+	for i, e := range x {
+		s, ok := e.(string)
+		if !ok {
+			return nil, TypeErrorf("expected string or bytes-like object, got '%s'", pyTypeName(e))
+		}
+		out[i] = s
+	}
+	return out, nil
 }
 
 // fieldsArg reads fields: a list of strings (a string is iterated by
@@ -225,17 +230,9 @@ func fieldsArg(v any) ([]string, error) {
 	case []string:
 		return x, nil
 	case []any:
-		out := make([]string, len(x))
-		for i, e := range x {
-			s, ok := e.(string)
-			if !ok {
-				return nil, TypeErrorf("expected string or bytes-like object, got '%s'", pyTypeOf(e))
-			}
-			out[i] = s
-		}
-		return out, nil
+		return stringList(x)
 	}
-	return nil, TypeErrorf("'%s' object is not iterable", pyTypeOf(v))
+	return nil, TypeErrorf("'%s' object is not iterable", pyTypeName(v))
 }
 
 // invalidSpecError is parse_read_group_spec's refusal.

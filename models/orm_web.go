@@ -185,7 +185,7 @@ func ormWebRead(ctx context.Context, c *Call) (any, error) {
 	switch sv.(type) {
 	case *Dict, map[string]any, []any, string:
 	default:
-		return nil, TypeErrorf("'%s' object is not iterable", pyTypeOf(sv))
+		return nil, TypeErrorf("'%s' object is not iterable", pyTypeName(sv))
 	}
 	spec, err := parseSpec(c.Model, sv, "items")
 	if err != nil {

@@ -61,7 +61,7 @@ func asSpecDict(m *Model, v any) (*specDict, bool) {
 func parseSpec(m *Model, v any, method string) (*webSpec, error) {
 	d, ok := asSpecDict(m, v)
 	if !ok {
-		return nil, AttributeErrorf("'%s' object has no attribute '%s'", pyTypeOf(v), method)
+		return nil, AttributeErrorf("'%s' object has no attribute '%s'", pyTypeName(v), method)
 	}
 	return &webSpec{names: d.keys, subs: d.vals}, nil
 }
@@ -74,7 +74,7 @@ func fieldSpec(f *Field, v any) (*specDict, error) {
 	}
 	d, ok := asSpecDict(nil, v)
 	if !ok {
-		return nil, TypeErrorf("argument of type '%s' is not iterable", pyTypeOf(v))
+		return nil, TypeErrorf("argument of type '%s' is not iterable", pyTypeName(v))
 	}
 	return d, nil
 }
@@ -93,7 +93,7 @@ func (o *orm) withContext(fs *specDict) (*orm, error) {
 	}
 	cd, ok := asSpecDict(nil, v)
 	if !ok {
-		return nil, TypeErrorf("odoo.models.BaseModel.with_context() argument after ** must be a mapping, not %s", pyTypeOf(v))
+		return nil, TypeErrorf("odoo.models.BaseModel.with_context() argument after ** must be a mapping, not %s", pyTypeName(v))
 	}
 	env := *o.env
 	env.Context = maps.Clone(env.Context)

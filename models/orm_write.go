@@ -79,7 +79,7 @@ func ormWrite(ctx context.Context, c *Call) (any, error) {
 	}
 	vals, ok := b.get("vals").(map[string]any)
 	if !ok {
-		return nil, AttributeErrorf("'%s' object has no attribute 'items'", pyTypeOf(b.get("vals")))
+		return nil, AttributeErrorf("'%s' object has no attribute 'items'", pyTypeName(b.get("vals")))
 	}
 	o, err := newORM(c)
 	if err != nil {
