@@ -26,7 +26,10 @@ type Config struct {
 	ListDB        bool
 	LogLevel      string
 	LogFormat     string
-	AdminPassword string // LOYALTYD_ADMIN_PASSWORD only, never a flag
+	Timezone      string        // company time zone: lots expire at the end of a local day
+	TierWindow    time.Duration // spending window of the tier evaluation; 0 = lifetime
+	ExpireEvery   time.Duration // interval of the expiry job; 0 = off
+	AdminPassword string        // LOYALTYD_ADMIN_PASSWORD only, never a flag
 
 	passwordRounds int // pbkdf2 rounds of new password hashes; 0 = Odoo's 600,000 (tests use fewer)
 }
@@ -50,6 +53,9 @@ func newFlagSet(cmd string, cfg *Config, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&cfg.ListDB, "list-db", true, "allow db.list (Odoo's --no-database-list turns it off)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "text or json")
+	fs.StringVar(&cfg.Timezone, "timezone", "UTC", "company time zone (IANA name, e.g. Asia/Jakarta): points expire at the end of a day there")
+	fs.DurationVar(&cfg.TierWindow, "tier-window", 0, "spending window of the membership tier evaluation (e.g. 8760h for 12 months); 0 = lifetime")
+	fs.DurationVar(&cfg.ExpireEvery, "expire-interval", time.Hour, "how often the expiry job expires lots past their date; 0 turns the job off")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: loyaltyd %s [flags]\n\nFlags (each also read from the environment as %sNAME, e.g. %sHTTP_PORT):\n", cmd, envPrefix, envPrefix)
 		fs.PrintDefaults()
@@ -94,6 +100,15 @@ func (c *Config) validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		errs = append(errs, fmt.Errorf("--timezone %q: not a time zone", c.Timezone))
+	}
+	if c.TierWindow < 0 {
+		errs = append(errs, fmt.Errorf("--tier-window %s: negative", c.TierWindow))
+	}
+	if c.ExpireEvery < 0 {
+		errs = append(errs, fmt.Errorf("--expire-interval %s: negative", c.ExpireEvery))
 	}
 	return errors.Join(errs...)
 }

@@ -27,7 +27,19 @@ func TestParseConfig(t *testing.T) {
 			require.Equal(t, "17.0", c.ServerVersion)
 			require.Equal(t, int64(16<<20), c.MaxBodyBytes)
 			require.True(t, c.ListDB)
+			require.Equal(t, "UTC", c.Timezone)
+			require.Zero(t, c.TierWindow)
+			require.Equal(t, time.Hour, c.ExpireEvery)
 		}},
+		{name: "engine settings", args: []string{"--timezone", "Asia/Jakarta", "--tier-window", "8760h"},
+			env: map[string]string{"LOYALTYD_EXPIRE_INTERVAL": "0"},
+			check: func(t *testing.T, c *Config) {
+				require.Equal(t, "Asia/Jakarta", c.Timezone)
+				require.Equal(t, 8760*time.Hour, c.TierWindow)
+				require.Zero(t, c.ExpireEvery)
+			}},
+		{name: "bad time zone", args: []string{"--timezone", "Mars/Olympus"}, wantErr: "not a time zone"},
+		{name: "negative tier window", args: []string{"--tier-window", "-1h"}, wantErr: "--tier-window -1h0m0s: negative"},
 		{name: "environment", env: map[string]string{"LOYALTYD_HTTP_PORT": "8070", "LOYALTYD_DB_NAME": "shop",
 			"LOYALTYD_DATABASE_URL": "postgres://x/y", "LOYALTYD_ADMIN_PASSWORD": "pw", "LOYALTYD_CALL_TIMEOUT": "5s",
 			"LOYALTYD_LIST_DB": "false"},

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // --timezone works on machines without a zoneinfo database
 )
 
 // buildVersion is set by the linker in release builds.
