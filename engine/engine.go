@@ -17,9 +17,13 @@
 package engine
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -106,6 +110,10 @@ type CardState struct {
 type Options struct {
 	Now      func() time.Time // the clock (default time.Now)
 	Location *time.Location   // company time zone: expiry is at the end of a local day (default UTC)
+
+	// ProcessOrder's settings (see order.go).
+	TierWindow time.Duration  // tier evaluation: spending of the orders dated within this before the order; 0: lifetime
+	Products   ProductMatcher // decides rules' product_domain; nil: a rule with a product_domain matches nothing
 }
 
 // Service runs the ledger operations on a store.
@@ -114,11 +122,14 @@ type Service struct {
 	now func() time.Time
 	loc *time.Location
 	log *slog.Logger
+
+	tierWindow time.Duration  // Options.TierWindow
+	products   ProductMatcher // Options.Products
 }
 
 // New returns a Service over db.
 func New(db *models.DB, opts Options, log *slog.Logger) *Service {
-	s := &Service{db: db, now: opts.Now, loc: opts.Location, log: log}
+	s := &Service{db: db, now: opts.Now, loc: opts.Location, log: log, tierWindow: opts.TierWindow, products: opts.Products}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -137,27 +148,74 @@ func (s *Service) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.
 	return s.db.WriteTx(ctx, func(ctx context.Context, tx *models.Tx) error { return fn(ctx, tx) })
 }
 
-// errTODO marks the operations the ledger work fills in.
-var errTODO = errors.New("engine: not implemented yet")
-
 // Earn books a new lot of m.Points on m.Card (expiry from the card
 // program's expired_interval unless m.Expiry), settling outstanding debt
 // from it first.
 func (s *Service) Earn(ctx context.Context, tx bun.IDB, m Movement) (Result, error) {
-	return Result{}, errTODO
+	p, err := amountOf(m.Points, false)
+	if err != nil {
+		return Result{}, err
+	}
+	return first(s.run(ctx, tx, opEarn, m.Key, m.Origin, m.Reason, m.At, []int64{m.Card}, func(o *ledgerOp) error {
+		c := o.card(m.Card)
+		o.newLot(c, KindEarn, p, m.Tier, o.at, o.expiry(c, m.Expiry))
+		return nil
+	}))
 }
 
 // Redeem spends m.Points from m.Card's active lots of tier m.Tier, first
 // expiring first. Without enough points it fails with ErrInsufficientPoints
-// unless m.AllowDebt, which books the shortfall as debt.
+// unless m.AllowDebt, which books the shortfall as debt. Outstanding debt
+// is paid from the lots first (settle rows): points are never spent while
+// the card owes.
 func (s *Service) Redeem(ctx context.Context, tx bun.IDB, m Movement) (Result, error) {
-	return Result{}, errTODO
+	p, err := amountOf(m.Points, false)
+	if err != nil {
+		return Result{}, err
+	}
+	return first(s.run(ctx, tx, opRedeem, m.Key, m.Origin, m.Reason, m.At, []int64{m.Card}, func(o *ledgerOp) error {
+		c := o.card(m.Card)
+		if err := o.settleDebt(c); err != nil {
+			return err
+		}
+		short, err := o.spend(c, KindRedeem, p, m.Tier)
+		if err != nil || !short.IsPositive() {
+			return err
+		}
+		if !m.AllowDebt {
+			return ErrInsufficientPoints
+		}
+		c.debt = c.debt.Add(short)
+		o.journal(c, KindDebt, short.Neg(), nil, decimal.Zero, cmp.Or(m.Tier, c.progTier))
+		return nil
+	}))
 }
 
 // Adjust books a signed manual correction with a reason: positive as a new
 // lot, negative as a redemption (failing when it would overspend).
 func (s *Service) Adjust(ctx context.Context, tx bun.IDB, m Movement) (Result, error) {
-	return Result{}, errTODO
+	if strings.TrimSpace(m.Reason) == "" {
+		return Result{}, ErrReasonRequired
+	}
+	p, err := amountOf(m.Points, true)
+	if err != nil {
+		return Result{}, err
+	}
+	return first(s.run(ctx, tx, opAdjust, m.Key, m.Origin, m.Reason, m.At, []int64{m.Card}, func(o *ledgerOp) error {
+		c := o.card(m.Card)
+		if p.IsPositive() {
+			o.newLot(c, KindAdjust, p, m.Tier, o.at, o.expiry(c, m.Expiry))
+			return nil
+		}
+		if err := o.settleDebt(c); err != nil {
+			return err
+		}
+		short, err := o.spend(c, KindAdjust, p.Neg(), m.Tier)
+		if err == nil && short.IsPositive() {
+			err = ErrInsufficientPoints
+		}
+		return err
+	}))
 }
 
 // Reverse undoes the operation booked under key original, as a new
@@ -165,27 +223,88 @@ func (s *Service) Adjust(ctx context.Context, tx bun.IDB, m Movement) (Result, e
 // lot first, then first-expiring-first, then as debt; a redeem gives the
 // points back to the lots it took them from (a lot expired meanwhile gets
 // them and expires them again at once, net zero) and reduces debt it
-// created.
+// created (debt already paid back by later earnings comes back as a new
+// lot). An adjust is reversed as an earn or a redeem by its sign. m.Card,
+// when set, must be the original's card.
 func (s *Service) Reverse(ctx context.Context, tx bun.IDB, original string, m Movement) (Result, error) {
-	return Result{}, errTODO
+	orig, err := loadOp(ctx, tx, original)
+	if err != nil {
+		return Result{}, err
+	}
+	if orig == nil {
+		return Result{}, models.UserErrorf("There is no operation %q to reverse.", original)
+	}
+	if m.Card != 0 && m.Card != orig.card {
+		return Result{}, models.ValidationErrorf("The operation %q is not on card %d.", original, m.Card)
+	}
+	return first(s.run(ctx, tx, opReverse, m.Key, m.Origin, m.Reason, m.At, []int64{orig.card}, func(o *ledgerOp) error {
+		return o.reverseOp(original)
+	}))
 }
 
 // Transfer moves every active lot of card from to card to (a tier change:
-// the new lots keep their expiry and gain date, tagged with tier), under
-// key. The customer's total is unchanged.
+// the new lots keep their expiry and gain date, tagged with tier, 0: the
+// program's of to), under key. The customer's total is unchanged: from's
+// debt is first paid from its own lots, what is left of it moves to to
+// (a settle row on from, a debt row on to), and to's debt is then paid
+// from its lots.
 func (s *Service) Transfer(ctx context.Context, tx bun.IDB, from, to int64, tier int64, key, origin string, at time.Time) (out, in Result, err error) {
-	return Result{}, Result{}, errTODO
-}
-
-// Expire expires every active lot whose expiry is before asOf, in batches
-// of its own transactions; running it again changes nothing.
-func (s *Service) Expire(ctx context.Context, asOf time.Time) (ExpireStats, error) {
-	return ExpireStats{}, errTODO
+	if from == to {
+		return Result{}, Result{}, models.ValidationErrorf("Points cannot be transferred to the same card.")
+	}
+	res, err := s.run(ctx, tx, opTransfer, key, origin, "", at, []int64{from, to}, func(o *ledgerOp) error {
+		return o.transfer(o.card(from), o.card(to), tier)
+	})
+	if err != nil {
+		return Result{}, Result{}, err
+	}
+	if len(res) != 2 {
+		return Result{}, Result{}, fmt.Errorf("engine: transfer %q: %d results", key, len(res))
+	}
+	return res[0], res[1], nil
 }
 
 // Card reads a card's ledger summary.
 func (s *Service) Card(ctx context.Context, db bun.IDB, card int64) (CardState, error) {
-	return CardState{}, errTODO
+	lite := isLite(db)
+	st := CardState{Card: card}
+	err := db.QueryRowContext(ctx, `SELECT c.program_id, c.partner_id, p.membership_product_id, c.points, c.debt, c.history_seq
+		FROM loyalty_cards c LEFT JOIN promotion_programs p ON p.id = c.program_id WHERE c.id = ?`, card).Scan(
+		nullID{&st.Program}, nullID{&st.Partner}, nullID{&st.Tier}, decCol{lite, &st.Points}, decCol{lite, &st.Debt}, &st.Seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CardState{}, ErrUnknownCard
+	}
+	if err != nil {
+		return CardState{}, fmt.Errorf("engine: card %d: %w", card, err)
+	}
+	return st, nil
+}
+
+// amountOf checks an operation's points: rounded to 2 places (half away
+// from zero), positive, or non-zero when signed.
+func amountOf(p decimal.Decimal, signed bool) (decimal.Decimal, error) {
+	p = p.Round(2)
+	if signed && p.IsZero() {
+		return p, models.ValidationErrorf("The points of an adjustment must not be zero.")
+	}
+	if !signed && !p.IsPositive() {
+		return p, ErrBadPoints
+	}
+	if p.Abs().GreaterThanOrEqual(decimal.New(1, 16)) {
+		return p, models.ValidationErrorf("The points are out of range.")
+	}
+	return p, nil
+}
+
+// first is the single result of an operation on one card.
+func first(res []Result, err error) (Result, error) {
+	if err != nil {
+		return Result{}, err
+	}
+	if len(res) == 0 {
+		return Result{}, errors.New("engine: no result")
+	}
+	return res[0], nil
 }
 
 // Business errors of the engine.
@@ -193,4 +312,6 @@ var (
 	ErrInsufficientPoints = models.UserErrorf("There are not enough points on the card.")
 	ErrUnknownCard        = models.MissingErrorf("Record does not exist or has been deleted.")
 	ErrKeyRequired        = models.ValidationErrorf("An idempotency key is required.")
+	ErrReasonRequired     = models.ValidationErrorf("A reason is required to adjust points.")
+	ErrBadPoints          = models.ValidationErrorf("The points must be a positive amount.")
 )

@@ -6,6 +6,13 @@ package models
 // membership_product_id is the tier of the lot, status_membership_product_id
 // the customer's tier when the transaction happened. Like point_moves the
 // table has created_at only.
+// pointHistoryKinds are the journal row kinds of the points engine.
+var pointHistoryKinds = [][2]string{
+	{"earn", "Earned"}, {"redeem", "Redeemed"}, {"debt", "Debt"}, {"settle", "Debt Settled"}, {"expire", "Expired"},
+	{"reverse_earn", "Earning Reversed"}, {"reverse_redeem", "Redemption Reversed"}, {"adjust", "Adjusted"},
+	{"transfer_out", "Transferred Out"}, {"transfer_in", "Transferred In"},
+}
+
 func loyaltyPointHistoryModel() *Model {
 	return &Model{
 		Name:        "loyalty.point.history",
@@ -27,13 +34,22 @@ func loyaltyPointHistoryModel() *Model {
 				Required: true, Default: nowDefault},
 			{Name: "origin", Type: Char, String: "Source Document", Column: "origin", Size: 255},
 			{Name: "membership_product_id", Type: Many2one, String: "Membership Product", Column: "membership_product_id",
-				Relation: "product.product", Required: true, OnDelete: "restrict"},
+				Relation: "product.product", OnDelete: "restrict"},
 			{Name: "status_membership_product_id", Type: Many2one, String: "Membership Status",
-				Column: "status_membership_product_id", Relation: "product.product", Required: true, OnDelete: "restrict",
+				Column: "status_membership_product_id", Relation: "product.product", OnDelete: "restrict",
 				Help: "Membership tier of the customer at the time of the transaction."},
 			{Name: "synced_to_odoo", Type: Boolean, String: "Synced to Odoo", Column: "synced_to_odoo",
 				Default: constant(false)},
 			{Name: "create_date", Type: Datetime, String: "Created on", Column: "created_at", Readonly: true},
+			// Written by the points engine.
+			{Name: "seq", Type: Integer, String: "Sequence", Column: "seq", Readonly: true,
+				Help: "Position in the card's journal (1, 2, 3...)."},
+			{Name: "kind", Type: Selection, String: "Kind", Column: "kind", Readonly: true, Selection: pointHistoryKinds},
+			{Name: "lot_amount", Type: Float, String: "Lot Change", Column: "lot_amount", Decimal: true, Readonly: true,
+				Default: constant(int64(0)), Help: "Change of the lot's remaining points (0 when no lot)."},
+			{Name: "operation_id", Type: Integer, String: "Operation", Column: "operation_id", Readonly: true,
+				Help: "Ledger operation that wrote the row."},
+			{Name: "reason", Type: Text, String: "Reason", Column: "reason", Readonly: true},
 		},
 		Access: pointAccess(),
 	}

@@ -65,10 +65,11 @@ func TestPointMoves(t *testing.T) {
 		cd, _ := got.([]any)[0].(*models.Dict).Get("create_date")
 		require.Regexp(t, `^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$`, cd)
 
-		// Mistakes: a lot needs a card and a tier; states are a selection.
-		e := b.fault(b.admin, "point.move", "create", L(K("loyalty_card_id", int64(3), "initial_point", int64(5))), nil)
+		// Mistakes: a lot needs a card; states are a selection.
+		// (The tier may be empty: Odoo's standard programs have none.)
+		e := b.fault(b.admin, "point.move", "create", L(K("membership_product_id", int64(4), "initial_point", int64(5))), nil)
 		require.Equal(t, models.KindValidation, e.Kind)
-		require.Contains(t, e.Message, "Model: Loyalty Point Move (loyalty.point.move)\nField: Membership Product (membership_product_id)")
+		require.Contains(t, e.Message, "Model: Loyalty Point Move (loyalty.point.move)\nField: Loyalty Card (loyalty_card_id)")
 		e = b.fault(b.admin, "point.move", "create", L(K("loyalty_card_id", int64(99), "membership_product_id", int64(4))), nil)
 		require.Equal(t, models.KindValidation, e.Kind)
 		e = b.fault(b.admin, "point.move", "write", L(I(lot1), K("state", "reversed")), nil)
@@ -165,10 +166,10 @@ func TestPointHistory(t *testing.T) {
 		require.Equal(t, int64(0), b.must("point.history", "search_count", L(L()), nil))
 
 		// Mistakes and access.
-		e = b.fault(b.admin, "point.history", "create", L(K("loyalty_card_id", int64(3), "points_amount", int64(1),
+		e = b.fault(b.admin, "point.history", "create", L(K("points_amount", int64(1),
 			"membership_product_id", int64(4))), nil)
 		require.Equal(t, models.KindValidation, e.Kind)
-		require.Contains(t, e.Message, "Field: Membership Status (status_membership_product_id)")
+		require.Contains(t, e.Message, "Field: Loyalty Card (loyalty_card_id)")
 		e = b.fault(b.demo, "point.history", "create", L(K("loyalty_card_id", int64(3))), nil)
 		require.Equal(t, models.KindAccessError, e.Kind)
 		require.Contains(t, e.Message, "You are not allowed to create 'Loyalty Point History' (loyalty.point.history) records.")

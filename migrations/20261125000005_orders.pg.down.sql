@@ -1,0 +1,2 @@
+DROP TABLE loyalty_order_programs;
+DROP TABLE loyalty_orders;
