@@ -106,19 +106,9 @@ func seedCaptureDB(t *testing.T, a *app) {
 }
 
 // captureSteps make the records that the Odoo database got between two
-// captures (cards 138 and 140 have ids past the one capture 06 creates).
-var captureSteps = map[string]func(t *testing.T, a *app){
-	"44_pos_loyalty_card_search_read_partner": func(t *testing.T, a *app) {
-		_, err := a.db.ExecContext(context.Background(), `INSERT INTO loyalty_cards (id, program_id, partner_id, code, points)
-			VALUES (138, 6, 12, '0445-ewallet-138', ?)`, hundredths(a.db, 1700))
-		require.NoError(t, err)
-	},
-	"51_pos_loyalty_card_read_after": func(t *testing.T, a *app) {
-		_, err := a.db.ExecContext(context.Background(), `INSERT INTO loyalty_cards (id, program_id, partner_id, code, points)
-			VALUES (140, 51, 12, '0442-pos-140', ?)`, hundredths(a.db, 2))
-		require.NoError(t, err)
-	},
-}
+// captures. The POS captures' (44-53) are posCaptureSteps in golden_test.go:
+// cards 138-140 and order 5 are made through the engine and the POS methods.
+var captureSteps = map[string]func(t *testing.T, a *app){}
 
 // hundredths is a points value as the SQLite column stores it.
 func hundredths(db *models.DB, points int64) any {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/odoo-loyalty/loyaltyd/engine"
+	"github.com/odoo-loyalty/loyaltyd/engine/methods"
 	"github.com/odoo-loyalty/loyaltyd/migrations"
 	"github.com/odoo-loyalty/loyaltyd/models"
 	"github.com/odoo-loyalty/loyaltyd/models/auth"
@@ -28,6 +30,7 @@ type app struct {
 	redis   *redis.Client
 	auth    *auth.Service
 	reg     *models.Registry
+	engine  *engine.Service
 	handler *rpc.Server
 }
 
@@ -79,6 +82,16 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	if err := a.reg.Register(auth.Models(a.auth)...); err != nil {
+		a.Close()
+		return nil, err
+	}
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil || cfg.Timezone == "" {
+		loc = time.UTC
+	}
+	a.engine = engine.New(db, engine.Options{Location: loc, TierWindow: cfg.TierWindow,
+		Products: engine.RegistryProducts{Registry: a.reg}}, log)
+	if err := methods.Register(a.reg, a.engine, methods.Options{Location: loc}, log); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -166,6 +179,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
+	jobs, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		runExpiryJob(jobs, a.engine, cfg.ExpireEvery, time.Now, log)
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
