@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/odoo-loyalty/loyaltyd/models"
 	"github.com/odoo-loyalty/loyaltyd/models/auth"
@@ -26,6 +27,29 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	defer a.Close()
 	fmt.Fprintf(stdout, "loyaltyd: database %s is up to date\n", cfg.DBName)
+	return nil
+}
+
+// cmdExpire runs the expiry job once (what serve does every
+// --expire-interval) and prints what it expired.
+func cmdExpire(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, rest, err := parseConfig("expire", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return errors.New("usage: loyaltyd expire [flags]")
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg, stderr))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	st, err := runExpiryOnce(ctx, a.engine, time.Now(), a.log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loyaltyd: expired %d lots (%s points) on %d cards\n", st.Lots, st.Points.StringFixed(2), st.Cards)
 	return nil
 }
 

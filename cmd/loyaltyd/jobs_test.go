@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
 
 	"github.com/odoo-loyalty/loyaltyd/engine"
 )
@@ -65,4 +67,34 @@ func TestExpiryJob(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestExpireCommand books a lot that expired yesterday, then runs
+// "loyaltyd expire" on the same data directory: the lot expires once, and
+// a second run finds nothing.
+func TestExpireCommand(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := newTestAppIn(t, dir)
+	prog := sudoCreate(t, a, "loyalty.program", map[string]any{"name": "Loyalty", "program_type": "loyalty",
+		"applies_on": "both", "trigger": "auto"})
+	card := sudoCreate(t, a, "loyalty.card", map[string]any{"program_id": prog, "code": "EXPIRE-CLI"})
+	past := time.Now().Add(-48 * time.Hour)
+	require.NoError(t, a.engine.InTx(t.Context(), func(ctx context.Context, tx bun.IDB) error {
+		_, err := a.engine.Earn(ctx, tx, engine.Movement{Card: card, Points: decimal.RequireFromString("12.50"),
+			Key: "cli/expire", Origin: "test", At: past.Add(-time.Hour), Expiry: &past})
+		return err
+	}))
+	earn(t, a, card, 3, "cli/lifetime")
+	a.Close()
+
+	for i, want := range []string{"expired 1 lots (12.50 points) on 1 cards", "expired 0 lots (0.00 points) on 0 cards"} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), []string{"expire", "--data-dir", dir, "--log-level", "warn"}, nil, &stdout, &stderr,
+			func(string) string { return "" })
+		require.Equal(t, 0, code, "run %d: %s", i, stderr.String())
+		require.Contains(t, stdout.String(), want, "run %d", i)
+	}
+	b := newTestAppIn(t, dir)
+	require.Equal(t, "3.00", balance(t, b, card))
 }

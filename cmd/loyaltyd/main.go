@@ -3,6 +3,7 @@
 //
 //	loyaltyd serve     run the server (the default)
 //	loyaltyd migrate   apply the database migrations and exit
+//	loyaltyd expire    expire the points past their date once and exit
 //	loyaltyd apikey    create an API key for a user
 //	loyaltyd passwd    set a user's password
 //	loyaltyd version   print the version
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdServe(ctx, args, stdout, stderr, getenv, nil)
 	case "migrate":
 		err = cmdMigrate(ctx, args, stdout, stderr, getenv)
+	case "expire":
+		err = cmdExpire(ctx, args, stdout, stderr, getenv)
 	case "apikey":
 		err = cmdAPIKey(ctx, args, stdout, stderr, getenv)
 	case "passwd":
@@ -78,6 +81,8 @@ func usage(w io.Writer) {
 Usage:
   loyaltyd [serve] [flags]          serve Odoo's external API (default command)
   loyaltyd migrate [flags]          apply database migrations and exit
+  loyaltyd expire [flags]           expire the points past their date and exit
+                                    (serve does it every --expire-interval)
   loyaltyd apikey [flags] LOGIN [NAME]
                                     create an API key for LOGIN and print it once
   loyaltyd passwd [flags] LOGIN     set LOGIN's password (read from stdin)
