@@ -43,8 +43,10 @@ test-short: ## quick tests without servers (PostgreSQL and Redis cases skip)
 
 # BENCHFLAGS go to loyaltyd-bench run (e.g. BENCHFLAGS='--duration 10s'; see bin/loyaltyd-bench run --help).
 BENCHFLAGS ?=
+# ENGINEFLAGS go to loyaltyd-bench engine (e.g. ENGINEFLAGS='--duration 60s'; see bin/loyaltyd-bench engine --help).
+ENGINEFLAGS ?=
 
-bench: ## load benchmark (SQLite, PostgreSQL, net/http ceiling), ORM vs hand-written SQL, micro-benchmarks
+bench: ## load benchmark (SQLite, PostgreSQL, net/http ceiling), ORM vs hand-written SQL, micro-benchmarks, engine vs pgbench
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/loyaltyd
 	CGO_ENABLED=0 $(GO) build -o bin/loyaltyd-bench ./cmd/loyaltyd-bench
 	scripts/test-services.sh $(MAKE) --no-print-directory _bench
@@ -55,6 +57,7 @@ _bench:
 	bin/loyaltyd-bench run --server $(BIN) $(BENCHFLAGS)
 	bin/loyaltyd-bench orm
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+	bin/loyaltyd-bench engine $(ENGINEFLAGS)
 
 golden: ## rewrite golden files from the current output (-update)
 	@pkgs=$$(grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -r -n1 dirname | sort -u); \

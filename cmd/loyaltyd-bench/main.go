@@ -9,8 +9,13 @@
 // verdict against the aims. It exits non-zero when a request failed; missed
 // aims are only reported.
 //
+// The orm and engine commands measure in process: the ORM against
+// hand-written SQL, and the points engine's order processing and expiry
+// against pgbench on a PostgreSQL with durable commits (engine.go).
+//
 //	loyaltyd-bench run --server bin/loyaltyd [--database-url postgres://...] [--duration 5s]
 //	loyaltyd-bench ceiling --port N --responses FILE   (started by run)
+//	loyaltyd-bench engine [--database-url postgres://...] [--duration 10s] [--lots 1000000]
 package main
 
 import (
@@ -50,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog
 		err = cmdCeiling(ctx, args, stdout, stderr, log)
 	case "orm":
 		err = cmdORM(ctx, args, stdout, stderr, log)
+	case "engine":
+		err = cmdEngine(ctx, args, stdout, stderr, log)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -85,6 +92,7 @@ Usage:
   loyaltyd-bench run --server PATH [flags]       run every scenario and print the table
   loyaltyd-bench ceiling --port N --responses F   the bare net/http ceiling (started by run)
   loyaltyd-bench orm [--database-url URL]         the ORM against hand-written SQL, in process
+  loyaltyd-bench engine [--database-url URL]      the points engine against pgbench, durable PostgreSQL
 
 Run "loyaltyd-bench run --help" for the flags.
 `)
