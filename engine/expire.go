@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -115,9 +117,10 @@ func (s *Service) cardShares(ctx context.Context, workers int) ([]cardRange, err
 func (s *Service) expireShare(ctx context.Context, asOf time.Time, batch int, share cardRange) (ExpireStats, error) {
 	stats := ExpireStats{Points: decimal.Zero}
 	var after *lotKey
+	var lastCard int64 // the last card touched by the previous batches
 	for {
 		var (
-			b    ExpireStats
+			b    batchStats
 			next *lotKey
 			err  error
 		)
@@ -141,13 +144,27 @@ func (s *Service) expireShare(ctx context.Context, asOf time.Time, batch int, sh
 			return stats, err
 		}
 		stats.Lots += b.Lots
-		stats.Cards += b.Cards
 		stats.Points = stats.Points.Add(b.Points)
+		if b.Cards > 0 {
+			// Batches go up the cards: only the last card of a batch can
+			// have lots in the next one.
+			stats.Cards += b.Cards
+			if b.minCard == lastCard {
+				stats.Cards--
+			}
+			lastCard = b.maxCard
+		}
 		if next == nil {
 			return stats, nil
 		}
 		after = next
 	}
+}
+
+// batchStats is what one batch expired, with its lowest and highest card.
+type batchStats struct {
+	ExpireStats
+	minCard, maxCard int64
 }
 
 // isDeadlock reports a PostgreSQL deadlock or serialization failure.
@@ -156,49 +173,69 @@ func isDeadlock(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
+// expireBatchSQL selects the next lots to expire: active, expired at
+// asOf, of the cards lo..hi, after a key, in key order.
+const expireBatchSQL = `SELECT id, loyalty_card_id, expiration_date FROM point_moves
+	WHERE state = 'active' AND expiration_date < ? AND loyalty_card_id BETWEEN ? AND ?
+	AND (loyalty_card_id, expiration_date, id) > (?, ?, ?)
+	ORDER BY loyalty_card_id, expiration_date, id LIMIT ?`
+
 // expireBatch expires the lots after the key after (nil: from the start),
 // up to batch of them; next is the last key when more may follow.
-func (s *Service) expireBatch(ctx context.Context, tx bun.IDB, asOf time.Time, after *lotKey, batch int, share cardRange) (ExpireStats, *lotKey, error) {
+//
+// The batch's lots are selected first (by the active-lots index), and
+// every later statement names them by id (primary key), re-checking that
+// they are still active and expired: an operation that changed one of
+// them between the selection and the card locks has committed by then,
+// and the statements see its result.
+func (s *Service) expireBatch(ctx context.Context, tx bun.IDB, asOf time.Time, after *lotKey, batch int, share cardRange) (batchStats, *lotKey, error) {
 	lite := isLite(tx)
-	// Active lots have points (I3): no filter on remaining_point, so the
-	// active-lots index answers alone.
-	where := "state = 'active' AND expiration_date < ?"
-	args := []any{timeArg(lite, asOf)}
-	if share.hi != 0 {
-		where += " AND loyalty_card_id BETWEEN ? AND ?"
-		args = append(args, share.lo, share.hi)
+	stats := batchStats{ExpireStats: ExpireStats{Points: decimal.Zero}}
+	lo, hi := share.lo, share.hi
+	if hi == 0 {
+		lo, hi = math.MinInt64, math.MaxInt64
 	}
+	from := lotKey{card: math.MinInt64, exp: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if after != nil {
-		where += " AND (loyalty_card_id, expiration_date, id) > (?, ?, ?)"
-		args = append(args, after.card, timeArg(lite, after.exp), after.id)
+		from = *after
 	}
-	// The batch's last key: the last lot of a full batch, or none (the rest).
+	var ids, cards []int64
+	var last lotKey
+	err := s.query(ctx, tx, expireBatchSQL, []any{timeArg(lite, asOf), lo, hi, from.card, timeArg(lite, from.exp), from.id, batch},
+		func(r *sql.Rows) error {
+			if err := r.Scan(&last.id, &last.card, timeCol{&last.exp, nil}); err != nil {
+				return err
+			}
+			ids = append(ids, last.id)
+			if len(cards) == 0 || cards[len(cards)-1] != last.card {
+				cards = append(cards, last.card)
+			}
+			return nil
+		})
+	if err != nil || len(ids) == 0 {
+		return stats, nil, err
+	}
 	var next *lotKey
-	var k lotKey
-	err := tx.QueryRowContext(ctx, "SELECT loyalty_card_id, expiration_date, id FROM point_moves WHERE "+where+
-		" ORDER BY loyalty_card_id, expiration_date, id LIMIT 1 OFFSET ?", append(args, batch-1)...).Scan(
-		&k.card, timeCol{&k.exp, nil}, &k.id)
-	switch {
-	case err == nil:
-		next = &k
-		where += " AND (loyalty_card_id, expiration_date, id) <= (?, ?, ?)"
-		args = append(args, k.card, timeArg(lite, k.exp), k.id)
-	case errors.Is(err, sql.ErrNoRows):
-	default:
-		return ExpireStats{}, nil, err
+	if len(ids) == batch {
+		next = &last
 	}
+	slices.Sort(ids)
+	lotIDs := idsArg(lite, ids)
 	now := timeArg(lite, s.now())
-	stats := ExpireStats{Points: decimal.Zero}
+	at := timeArg(lite, asOf)
 	if !lite {
 		// Lock the batch's cards in id order: a redemption holding one
 		// finishes first, and the statement below sees its result.
-		if _, err := tx.ExecContext(ctx, "SELECT id FROM loyalty_cards WHERE id IN (SELECT loyalty_card_id FROM point_moves WHERE "+
-			where+") ORDER BY id FOR UPDATE", args...); err != nil {
+		if _, err := s.exec(ctx, tx, "SELECT id FROM loyalty_cards WHERE id = ANY(CAST(? AS BIGINT[])) ORDER BY id FOR UPDATE",
+			idsArg(lite, cards)); err != nil {
 			return stats, nil, err
 		}
-		q := `WITH lots AS (
+		// Every sub-statement sees the snapshot the statement started with:
+		// the UPDATE of the lots matches the rows of lots.
+		var minCard, maxCard sql.NullInt64
+		err := s.queryRow(ctx, tx, `WITH lots AS (
 			SELECT id, loyalty_card_id, remaining_point, membership_product_id, expiration_date, origin
-			FROM point_moves WHERE ` + where + `
+			FROM point_moves WHERE id = ANY(CAST(? AS BIGINT[])) AND state = 'active' AND expiration_date < CAST(? AS TIMESTAMP)
 		), numbered AS (
 			SELECT l.*, c.history_seq + ROW_NUMBER() OVER (PARTITION BY l.loyalty_card_id ORDER BY l.expiration_date, l.id) AS seq,
 				c.points - SUM(l.remaining_point) OVER (PARTITION BY l.loyalty_card_id ORDER BY l.expiration_date, l.id
@@ -209,35 +246,38 @@ func (s *Service) expireBatch(ctx context.Context, tx bun.IDB, asOf time.Time, a
 			INSERT INTO point_history (loyalty_card_id, seq, kind, point_move_id, points_amount, points_balance, lot_amount,
 				transaction_time, origin, membership_product_id, status_membership_product_id, created_at)
 			SELECT loyalty_card_id, seq, 'expire', id, -remaining_point, balance, -remaining_point, expiration_date, origin,
-				membership_product_id, status, ? FROM numbered
+				membership_product_id, status, CAST(? AS TIMESTAMP) FROM numbered
 		), moves AS (
-			UPDATE point_moves SET remaining_point = 0, state = 'expired' WHERE ` + where + `
+			UPDATE point_moves SET remaining_point = 0, state = 'expired'
+			WHERE id = ANY(CAST(? AS BIGINT[])) AND state = 'active' AND expiration_date < CAST(? AS TIMESTAMP)
 		), agg AS (
 			SELECT loyalty_card_id, SUM(remaining_point) AS total, COUNT(*) AS n FROM lots GROUP BY loyalty_card_id
 		), cards AS (
 			UPDATE loyalty_cards c SET points = c.points - agg.total, history_seq = c.history_seq + agg.n,
-				sync_version = COALESCE(c.sync_version, 0) + 1, updated_at = ?
+				sync_version = COALESCE(c.sync_version, 0) + 1, updated_at = CAST(? AS TIMESTAMP)
 			FROM agg WHERE c.id = agg.loyalty_card_id RETURNING c.id
 		)
-		SELECT (SELECT COUNT(*) FROM lots), (SELECT COALESCE(SUM(remaining_point), 0) FROM lots), (SELECT COUNT(*) FROM cards)`
-		// Every sub-statement sees the snapshot the statement started with:
-		// the UPDATE of the lots matches the rows of lots.
-		all := append(append(append(append([]any{}, args...), now), args...), now)
-		if err := tx.QueryRowContext(ctx, q, all...).Scan(&stats.Lots, decCol{lite, &stats.Points}, &stats.Cards); err != nil {
-			return stats, nil, err
-		}
-		return stats, next, nil
+		SELECT (SELECT COUNT(*) FROM lots), (SELECT COALESCE(SUM(remaining_point), 0) FROM lots),
+			(SELECT COUNT(*) FROM cards), (SELECT MIN(id) FROM cards), (SELECT MAX(id) FROM cards)`,
+			[]any{lotIDs, at, now, lotIDs, at, now},
+			&stats.Lots, decCol{lite, &stats.Points}, &stats.Cards, &minCard, &maxCard)
+		stats.minCard, stats.maxCard = minCard.Int64, maxCard.Int64
+		return stats, next, err
 	}
-	// SQLite (one writer at a time): the same in three statements, the
-	// lots last, as the first two read them.
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(remaining_point), 0), COUNT(DISTINCT loyalty_card_id)"+
-		" FROM point_moves WHERE "+where, args...).Scan(&stats.Lots, decCol{lite, &stats.Points}, &stats.Cards); err != nil {
+	// SQLite (one writer at a time): the same in four statements, the
+	// lots last, as the others read them.
+	lots := "SELECT * FROM point_moves WHERE id IN (SELECT value FROM json_each(?)) AND state = 'active' AND expiration_date < ?"
+	var minCard, maxCard sql.NullInt64
+	if err := s.queryRow(ctx, tx, "SELECT COUNT(*), COALESCE(SUM(remaining_point), 0), COUNT(DISTINCT loyalty_card_id),"+
+		" MIN(loyalty_card_id), MAX(loyalty_card_id) FROM ("+lots+")", []any{lotIDs, at},
+		&stats.Lots, decCol{lite, &stats.Points}, &stats.Cards, &minCard, &maxCard); err != nil {
 		return stats, nil, err
 	}
+	stats.minCard, stats.maxCard = minCard.Int64, maxCard.Int64
 	if stats.Lots == 0 {
 		return stats, next, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO point_history (loyalty_card_id, seq, kind, point_move_id, points_amount,
+	if _, err := s.exec(ctx, tx, `INSERT INTO point_history (loyalty_card_id, seq, kind, point_move_id, points_amount,
 			points_balance, lot_amount, transaction_time, origin, membership_product_id, status_membership_product_id, created_at)
 		SELECT l.loyalty_card_id,
 			c.history_seq + ROW_NUMBER() OVER (PARTITION BY l.loyalty_card_id ORDER BY l.expiration_date, l.id),
@@ -245,19 +285,20 @@ func (s *Service) expireBatch(ctx context.Context, tx bun.IDB, asOf time.Time, a
 			c.points - SUM(l.remaining_point) OVER (PARTITION BY l.loyalty_card_id ORDER BY l.expiration_date, l.id
 				ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
 			-l.remaining_point, l.expiration_date, l.origin, l.membership_product_id, rp.membership_product_id, ?
-		FROM (SELECT * FROM point_moves WHERE `+where+`) l
+		FROM (`+lots+`) l
 		JOIN loyalty_cards c ON c.id = l.loyalty_card_id LEFT JOIN res_partner rp ON rp.id = c.partner_id`,
-		append([]any{now}, args...)...); err != nil {
+		now, lotIDs, at); err != nil {
 		return stats, nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE loyalty_cards SET points = points - agg.total, history_seq = history_seq + agg.n,
+	if _, err := s.exec(ctx, tx, `UPDATE loyalty_cards SET points = points - agg.total, history_seq = history_seq + agg.n,
 			sync_version = COALESCE(sync_version, 0) + 1, updated_at = ?
-		FROM (SELECT loyalty_card_id, SUM(remaining_point) AS total, COUNT(*) AS n FROM point_moves WHERE `+where+`
+		FROM (SELECT loyalty_card_id, SUM(remaining_point) AS total, COUNT(*) AS n FROM (`+lots+`)
 			GROUP BY loyalty_card_id) agg
-		WHERE loyalty_cards.id = agg.loyalty_card_id`, append([]any{now}, args...)...); err != nil {
+		WHERE loyalty_cards.id = agg.loyalty_card_id`, now, lotIDs, at); err != nil {
 		return stats, nil, err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE point_moves SET remaining_point = 0, state = 'expired' WHERE "+where, args...); err != nil {
+	if _, err := s.exec(ctx, tx, "UPDATE point_moves SET remaining_point = 0, state = 'expired'"+
+		" WHERE id IN (SELECT value FROM json_each(?)) AND state = 'active' AND expiration_date < ?", lotIDs, at); err != nil {
 		return stats, nil, err
 	}
 	return stats, next, nil

@@ -93,9 +93,11 @@ func TestExpireIdempotentOrderIndependent(t *testing.T) {
 		st, err = batched.svc.ExpireForTest(batched.ctx, lgDay(2026, 3, 4, 1, 0), 3, 0)
 		require.NoError(t, err)
 		require.Equal(t, total, st.Lots)
+		require.Equal(t, 4, st.Cards, "cards are counted once, whatever the batches")
 		st, err = sharded.svc.ExpireForTest(sharded.ctx, lgDay(2026, 3, 4, 1, 0), 2, 3)
 		require.NoError(t, err)
 		require.Equal(t, total, st.Lots)
+		require.Equal(t, 4, st.Cards, "cards are counted once, whatever the batches and workers")
 
 		want := daily.snapshot(cards)
 		require.Equal(t, want, once.snapshot(cards))

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,16 +22,25 @@ import (
 //
 //  1. lock the cards it touches (FOR UPDATE on PostgreSQL, in id order;
 //     SQLite has one writer at a time) and read points, debt, seq;
-//  2. look its key up in point_operations: found, the stored result is
-//     returned with Replayed and nothing changes;
-//  3. compute the whole operation in memory (the lots it reads, the lots it
+//  2. compute the whole operation in memory (the lots it reads, the lots it
 //     creates, the journal rows) — a business error here leaves the store
-//     untouched;
-//  4. write: the operation row (INSERT ... ON CONFLICT (idem_key) DO
-//     NOTHING: a concurrent duplicate on another card that won the race
-//     makes this one a replay instead of an error), the new lots, the lot
-//     changes, the journal rows, the cards (points, debt, history_seq,
-//     sync_version + 1, updated_at), and the result JSON.
+//     untouched; when it fails and the key was used, the stored result
+//     is returned instead (a replay);
+//  3. write: the operation row with its result JSON (INSERT ... ON
+//     CONFLICT (idem_key) DO NOTHING: a key already used, by an earlier
+//     operation or a concurrent duplicate on another card that won the
+//     race, makes this one a replay: the stored result is returned with
+//     Replayed and nothing changes), the new lots, the lot changes, the
+//     journal rows, the cards (points, debt, history_seq, sync_version + 1,
+//     updated_at).
+//
+// The stored result is written before the ids it names exist: it has no
+// operation id, no journal row ids and negative ids for the lots the
+// operation created; a replay fills them in from the operation's journal
+// rows (point_history.operation_id).
+//
+// Every statement has real bind parameters and a constant text (see
+// ledger_sql.go).
 
 // Operation kinds (point_operations.kind).
 const (
@@ -106,35 +117,43 @@ func (s *Service) run(ctx context.Context, tx bun.IDB, kind, key, origin, reason
 	sorted := slices.Clone(cards)
 	slices.Sort(sorted)
 	for _, id := range slices.Compact(sorted) {
-		c, err := lockCard(ctx, tx, o.lite, id)
+		c, err := s.lockCard(ctx, tx, o.lite, id)
 		if err != nil {
 			return nil, err
 		}
 		o.cards[id] = c
 	}
-	if res, found, err := o.replay(); err != nil || found {
-		return res, err
-	}
 	if err := compute(o); err != nil {
+		// A repeated key replays whatever the operation would do now.
+		if res, found, rerr := o.replay(); rerr == nil && found {
+			return res, nil
+		} else if found {
+			return nil, rerr
+		}
 		return nil, err
 	}
 	return o.write()
 }
 
-// lockCard locks and reads a card.
-func lockCard(ctx context.Context, tx bun.IDB, lite bool, id int64) (*cardRow, error) {
-	q := `SELECT c.id, c.program_id, c.partner_id, p.membership_product_id, rp.membership_product_id,
+// lockCardSQL locks and reads a card with its program's tier and expiry
+// rule and its partner's tier: one statement, planned once (prepared), of
+// three primary-key lookups; only the card row is locked.
+const lockCardSQL = `SELECT c.id, c.program_id, c.partner_id, p.membership_product_id, rp.membership_product_id,
 		p.expired_interval, p.expired_interval_type, c.points, c.debt, c.history_seq
 		FROM loyalty_cards c
 		LEFT JOIN promotion_programs p ON p.id = c.program_id
 		LEFT JOIN res_partner rp ON rp.id = c.partner_id
 		WHERE c.id = ?`
+
+// lockCard locks and reads a card.
+func (s *Service) lockCard(ctx context.Context, tx bun.IDB, lite bool, id int64) (*cardRow, error) {
+	q := lockCardSQL
 	if !lite {
-		q += " FOR UPDATE OF c"
+		q = lockCardSQL + " FOR UPDATE OF c"
 	}
 	c := &cardRow{}
 	var itype sql.NullString
-	err := tx.QueryRowContext(ctx, q, id).Scan(&c.id, nullID{&c.program}, nullID{&c.partner}, nullID{&c.progTier},
+	err := s.queryRow(ctx, tx, q, []any{id}, &c.id, nullID{&c.program}, nullID{&c.partner}, nullID{&c.progTier},
 		nullID{&c.statusTier}, nullID{&c.interval}, &itype, decCol{lite, &c.points}, decCol{lite, &c.debt}, &c.seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUnknownCard
@@ -153,10 +172,22 @@ type storedOp struct {
 	result               sql.NullString
 }
 
+// loadOpSQL reads a point_operations row by key.
+const loadOpSQL = `SELECT id, loyalty_card_id, kind, reversed_by_id, result FROM point_operations WHERE idem_key = ?`
+
+// loadOp reads the operation of key (nil: none), through bun.
 func loadOp(ctx context.Context, db bun.IDB, key string) (*storedOp, error) {
+	return scanOp(key, db.QueryRowContext(ctx, loadOpSQL, key).Scan)
+}
+
+// loadOp reads the operation of key (nil: none).
+func (s *Service) loadOp(ctx context.Context, db bun.IDB, key string) (*storedOp, error) {
+	return scanOp(key, func(dest ...any) error { return s.queryRow(ctx, db, loadOpSQL, []any{key}, dest...) })
+}
+
+func scanOp(key string, scan func(dest ...any) error) (*storedOp, error) {
 	op := &storedOp{}
-	err := db.QueryRowContext(ctx, `SELECT id, loyalty_card_id, kind, reversed_by_id, result
-		FROM point_operations WHERE idem_key = ?`, key).Scan(&op.id, &op.card, &op.kind, nullID{&op.reversedBy}, &op.result)
+	err := scan(&op.id, &op.card, &op.kind, nullID{&op.reversedBy}, &op.result)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -168,7 +199,7 @@ func loadOp(ctx context.Context, db bun.IDB, key string) (*storedOp, error) {
 
 // replay returns the stored results when the key was used.
 func (o *ledgerOp) replay() ([]Result, bool, error) {
-	op, err := loadOp(o.ctx, o.tx, o.key)
+	op, err := o.s.loadOp(o.ctx, o.tx, o.key)
 	if err != nil || op == nil {
 		return nil, false, err
 	}
@@ -187,8 +218,32 @@ func (o *ledgerOp) stored(op *storedOp) ([]Result, error) {
 	if err := json.Unmarshal([]byte(op.result.String), &res); err != nil {
 		return nil, fmt.Errorf("engine: operation %q: stored result: %w", o.key, err)
 	}
+	// The ids the result was stored without, from the operation's
+	// journal rows.
+	type row struct{ id, lot int64 }
+	rows := map[[2]int64]row{}
+	err := o.s.query(o.ctx, o.tx, "SELECT id, loyalty_card_id, seq, point_move_id FROM point_history WHERE operation_id = ?",
+		[]any{op.id}, func(r *sql.Rows) error {
+			var x row
+			var card, seq int64
+			if err := r.Scan(&x.id, &card, &seq, nullID{&x.lot}); err != nil {
+				return err
+			}
+			rows[[2]int64{card, seq}] = x
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("engine: operation %q: journal: %w", o.key, err)
+	}
 	for i := range res {
+		res[i].Operation = op.id
 		res[i].Replayed = true
+		for j := range res[i].Entries {
+			e := &res[i].Entries[j]
+			if x, ok := rows[[2]int64{e.Card, e.Seq}]; ok {
+				e.ID, e.Lot = x.id, x.lot
+			}
+		}
 	}
 	return res, nil
 }
@@ -300,20 +355,15 @@ const lotColumns = `id, loyalty_card_id, membership_product_id, program_id, gain
 // loadLots reads lots (query selects lotColumns), keeping the version
 // already in the operation.
 func (o *ledgerOp) loadLots(query string, args ...any) ([]*lot, error) {
-	rows, err := o.tx.QueryContext(o.ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("engine: read lots: %w", err)
-	}
-	defer rows.Close()
 	var out []*lot
-	for rows.Next() {
+	err := o.s.query(o.ctx, o.tx, query, args, func(rows *sql.Rows) error {
 		l := &lot{}
 		var exp time.Time
 		var hasExp bool
 		var origin sql.NullString
 		if err := rows.Scan(&l.id, &l.card, nullID{&l.tier}, nullID{&l.program}, timeCol{&l.gain, nil},
 			timeCol{&exp, &hasExp}, decCol{o.lite, &l.initial}, decCol{o.lite, &l.remaining}, &l.state, &origin); err != nil {
-			return nil, fmt.Errorf("engine: read lots: %w", err)
+			return err
 		}
 		if hasExp {
 			l.exp = &exp
@@ -325,8 +375,9 @@ func (o *ledgerOp) loadLots(query string, args ...any) ([]*lot, error) {
 			o.lots[l.id] = l
 		}
 		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("engine: read lots: %w", err)
 	}
 	return out, nil
@@ -344,7 +395,8 @@ func (o *ledgerOp) spendable(c *cardRow, tier int64, need decimal.Decimal, exclu
 		args = append(args, tier)
 	}
 	if len(exclude) > 0 {
-		where += " AND id NOT IN (" + inList(exclude) + ")"
+		where += " AND NOT " + idsIn(o.lite, "id")
+		args = append(args, idsArg(o.lite, exclude))
 	}
 	// The window cut-off reads only the lots that cover need; when this
 	// operation already changed lots of c in memory their stored remaining
@@ -358,7 +410,8 @@ func (o *ledgerOp) spendable(c *cardRow, tier int64, need decimal.Decimal, exclu
 	q := "SELECT " + lotColumns + " FROM point_moves WHERE " + where + " ORDER BY " + fefoOrder
 	if need.IsPositive() {
 		q = "SELECT " + lotColumns + " FROM (SELECT " + lotColumns + ", SUM(remaining_point) OVER (ORDER BY " + fefoOrder +
-			" ROWS UNBOUNDED PRECEDING) AS cum FROM point_moves WHERE " + where + ") x WHERE cum - remaining_point < ? ORDER BY cum"
+			" ROWS UNBOUNDED PRECEDING) AS cum FROM point_moves WHERE " + where + ") x WHERE cum - remaining_point < " +
+			castDec(o.lite) + " ORDER BY cum"
 		args = append(args, decArg(o.lite, need))
 	}
 	lots, err := o.loadLots(q, args...)
@@ -445,28 +498,43 @@ func (o *ledgerOp) available(c *cardRow, tier int64) (decimal.Decimal, error) {
 // write stores the operation and returns its results, one per card in
 // o.order.
 func (o *ledgerOp) write() ([]Result, error) {
-	ctx, tx, lite := o.ctx, o.tx, o.lite
-	first := o.order[0]
-	var opID int64
-	rows, err := tx.QueryContext(ctx, `INSERT INTO point_operations (loyalty_card_id, kind, idem_key, origin, reverses_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
-		first, o.kind, o.key, o.origin, idArg(o.reverse), timeArg(lite, o.s.now()))
+	ctx, tx, lite, s := o.ctx, o.tx, o.lite, o.s
+	now := timeArg(lite, s.now())
+
+	// The result, as stored: without the ids the rows below get.
+	res := make([]Result, len(o.order))
+	for i, id := range o.order {
+		c := o.cards[id]
+		res[i] = Result{Card: id, Balance: c.points, Debt: c.debt, Entries: []Entry{}}
+		for _, e := range o.entries {
+			if e.Card == id {
+				res[i].Entries = append(res[i].Entries, *e)
+			}
+		}
+	}
+	js, err := json.Marshal(res)
 	if err != nil {
-		return nil, fmt.Errorf("engine: insert operation: %w", err)
+		return nil, fmt.Errorf("engine: result: %w", err)
 	}
-	inserted := rows.Next()
-	if inserted {
-		err = rows.Scan(&opID)
+	if !lite && len(o.newLots) <= writeChunk && len(o.lots) <= writeChunk &&
+		len(o.entries) <= writeChunk {
+		return o.writePG(res, string(js), now)
 	}
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
+	var opID int64
+	inserted := false
+	err = s.query(ctx, tx, `INSERT INTO point_operations (loyalty_card_id, kind, idem_key, origin, reverses_id, result, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
+		[]any{o.order[0], o.kind, o.key, o.origin, idArg(o.reverse), string(js), now}, func(r *sql.Rows) error {
+			inserted = true
+			return r.Scan(&opID)
+		})
 	if err != nil {
 		return nil, fmt.Errorf("engine: insert operation: %w", err)
 	}
 	if !inserted {
-		// A concurrent operation on another card took the key first.
-		op, err := loadOp(ctx, tx, o.key)
+		// The key was used: by an earlier operation, or by a concurrent
+		// one on another card that took it first.
+		op, err := s.loadOp(ctx, tx, o.key)
 		if err != nil {
 			return nil, err
 		}
@@ -480,11 +548,11 @@ func (o *ledgerOp) write() ([]Result, error) {
 	realID := map[int64]int64{}
 	for _, l := range o.newLots {
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO point_moves (loyalty_card_id, membership_product_id, program_id,
+		err := s.queryRow(ctx, tx, `INSERT INTO point_moves (loyalty_card_id, membership_product_id, program_id,
 			operation_id, gain_date, expiration_date, initial_point, remaining_point, state, origin, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			l.card, idArg(l.tier), idArg(l.program), opID, timeArg(lite, l.gain), nullTimeArg(lite, l.exp),
-			decArg(lite, l.initial), decArg(lite, l.remaining), l.state, nullString(l.origin), timeArg(lite, o.s.now())).Scan(&id)
+			[]any{l.card, idArg(l.tier), idArg(l.program), opID, timeArg(lite, l.gain), nullTimeArg(lite, l.exp),
+				decArg(lite, l.initial), decArg(lite, l.remaining), l.state, nullString(l.origin), now}, &id)
 		if err != nil {
 			return nil, fmt.Errorf("engine: insert lot: %w", err)
 		}
@@ -492,7 +560,113 @@ func (o *ledgerOp) write() ([]Result, error) {
 		l.id = id
 		l.changed = false
 	}
-	// Changed lots, in one statement.
+	// Changed lots.
+	var changed []*lot
+	for _, l := range o.lots {
+		if l.changed && l.id > 0 {
+			changed = append(changed, l)
+		}
+	}
+	slices.SortFunc(changed, func(a, b *lot) int { return cmp.Compare(a.id, b.id) })
+	for part := range slices.Chunk(changed, writeChunk) {
+		if err := o.updateLots(part); err != nil {
+			return nil, err
+		}
+	}
+	// Journal rows.
+	for _, e := range o.entries {
+		if id, ok := realID[e.Lot]; ok {
+			e.Lot = id
+		}
+	}
+	for part := range slices.Chunk(o.entries, writeChunk) {
+		if err := o.insertJournal(part, opID, now); err != nil {
+			return nil, err
+		}
+	}
+	// Cards.
+	for _, id := range o.sortedCards() {
+		c := o.cards[id]
+		if _, err := s.exec(ctx, tx, `UPDATE loyalty_cards SET points = ?, debt = ?, history_seq = ?,
+			sync_version = COALESCE(sync_version, 0) + 1, updated_at = ? WHERE id = ?`,
+			decArg(lite, c.points), decArg(lite, c.debt), c.seq, now, c.id); err != nil {
+			return nil, fmt.Errorf("engine: update card %d: %w", c.id, err)
+		}
+	}
+	if o.reverse != 0 {
+		if _, err := s.exec(ctx, tx, "UPDATE point_operations SET reversed_by_id = ? WHERE id = ?", opID, o.reverse); err != nil {
+			return nil, fmt.Errorf("engine: mark reversed: %w", err)
+		}
+	}
+	return o.results(res, opID), nil
+}
+
+// results completes the stored result res with the ids.
+func (o *ledgerOp) results(res []Result, opID int64) []Result {
+	for i, id := range o.order {
+		res[i].Operation = opID
+		res[i].Entries = res[i].Entries[:0]
+		for _, e := range o.entries {
+			if e.Card == id {
+				res[i].Entries = append(res[i].Entries, *e)
+			}
+		}
+	}
+	return res
+}
+
+// writePG is write on PostgreSQL, in one statement: the operation row
+// (nothing else when its key is taken), the new lots (ids drawn first, so
+// that the journal rows can name them: a negative lot id -n in the
+// journal is the n-th new lot), the changed lots, the journal rows, the
+// cards and the reversed operation. The statement returns the operation's
+// id (kind 0) and the journal rows (kind 1).
+//
+// Its text depends only on the number of rows of each part (VALUES lists
+// of typed parameters), so that PostgreSQL keeps one generic plan per
+// shape: an operation has few shapes (an earn: one new lot, one or two
+// journal rows, one card).
+func (o *ledgerOp) writePG(res []Result, js string, now any) ([]Result, error) {
+	var b strings.Builder
+	args := make([]any, 0, 64)
+	values := func(n int, types ...string) {
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + strconv.Itoa(i+1))
+			for _, t := range types {
+				b.WriteString(", CAST(? AS " + t + ")")
+			}
+			b.WriteString(")")
+		}
+	}
+	b.WriteString(`WITH op AS (
+	INSERT INTO point_operations (loyalty_card_id, kind, idem_key, origin, reverses_id, result, created_at)
+	VALUES (?, ?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS TIMESTAMP)) ON CONFLICT (idem_key) DO NOTHING RETURNING id
+)`)
+	args = append(args, o.order[0], o.kind, o.key, o.origin, idArg(o.reverse), js, now)
+	if len(o.newLots) > 0 {
+		b.WriteString(", nv (n, card, tier, program, gain, exp, initial, remaining, state, origin) AS (VALUES ")
+		values(len(o.newLots), "BIGINT", "BIGINT", "BIGINT", "TIMESTAMP", "TIMESTAMP", "NUMERIC", "NUMERIC", "TEXT", "TEXT")
+		for i, l := range o.newLots {
+			if l.id != -int64(i+1) {
+				return nil, fmt.Errorf("engine: new lot %d numbered %d", i, l.id)
+			}
+			args = append(args, l.card, idArg(l.tier), idArg(l.program), timeArg(false, l.gain), nullTimeArg(false, l.exp),
+				decArg(false, l.initial), decArg(false, l.remaining), l.state, nullString(l.origin))
+		}
+		b.WriteString(`), ids AS (
+	SELECT nv.n, nextval(CAST(pg_get_serial_sequence('point_moves', 'id') AS REGCLASS)) AS id FROM nv, op
+), nl AS (
+	INSERT INTO point_moves (id, loyalty_card_id, membership_product_id, program_id, operation_id, gain_date,
+		expiration_date, initial_point, remaining_point, state, origin, created_at)
+	SELECT ids.id, nv.card, nv.tier, nv.program, op.id, nv.gain, nv.exp, nv.initial, nv.remaining, nv.state, nv.origin,
+		CAST(? AS TIMESTAMP)
+	FROM nv JOIN ids ON ids.n = nv.n CROSS JOIN op
+)`)
+		args = append(args, now)
+	}
 	var changed []*lot
 	for _, l := range o.lots {
 		if l.changed && l.id > 0 {
@@ -500,101 +674,170 @@ func (o *ledgerOp) write() ([]Result, error) {
 		}
 	}
 	if len(changed) > 0 {
-		slices.SortFunc(changed, func(a, b *lot) int { return int(a.id - b.id) })
-		var rem, st strings.Builder
-		args := []any{}
-		stArgs := []any{}
-		ids := make([]int64, len(changed))
-		for i, l := range changed {
-			ids[i] = l.id
-			rem.WriteString(" WHEN ? THEN ?")
-			args = append(args, l.id, decArg(lite, l.remaining))
-			st.WriteString(" WHEN ? THEN ?")
-			stArgs = append(stArgs, l.id, l.state)
-		}
-		q := "UPDATE point_moves SET remaining_point = CASE id" + rem.String() + " END, state = CASE id" + st.String() +
-			" END WHERE id IN (" + inList(ids) + ")"
-		if _, err := tx.ExecContext(ctx, q, append(args, stArgs...)...); err != nil {
-			return nil, fmt.Errorf("engine: update lots: %w", err)
+		slices.SortFunc(changed, func(a, b *lot) int { return cmp.Compare(a.id, b.id) })
+		b.WriteString(", cl AS (UPDATE point_moves m SET remaining_point = v.remaining, state = v.state FROM (VALUES ")
+		values(len(changed), "BIGINT", "NUMERIC", "TEXT")
+		b.WriteString(") AS v(n, id, remaining, state), op WHERE m.id = v.id)")
+		for _, l := range changed {
+			args = append(args, l.id, decArg(false, l.remaining), l.state)
 		}
 	}
-	// Journal rows, in one statement.
 	if len(o.entries) > 0 {
-		var b strings.Builder
-		b.WriteString(`INSERT INTO point_history (loyalty_card_id, seq, kind, point_move_id, points_amount, points_balance,
+		b.WriteString(`, hist AS (
+	INSERT INTO point_history (loyalty_card_id, seq, kind, point_move_id, points_amount, points_balance, lot_amount,
+		transaction_time, origin, membership_product_id, status_membership_product_id, operation_id, reason, created_at)
+	SELECT v.card, v.seq, v.kind, `)
+		if len(o.newLots) > 0 {
+			b.WriteString("COALESCE(ids.id, v.lot)")
+		} else {
+			b.WriteString("v.lot")
+		}
+		b.WriteString(`, v.amount, v.balance, v.lot_amount, v.at, v.origin, v.tier, v.status, op.id, CAST(? AS TEXT),
+		CAST(? AS TIMESTAMP)
+	FROM (VALUES `)
+		args = append(args, nullString(o.reason), now)
+		values(len(o.entries), "BIGINT", "BIGINT", "TEXT", "BIGINT", "NUMERIC", "NUMERIC", "NUMERIC", "TIMESTAMP", "TEXT",
+			"BIGINT", "BIGINT")
+		for _, e := range o.entries {
+			args = append(args, e.Card, e.Seq, string(e.Kind), idArg(e.Lot), decArg(false, e.Amount), decArg(false, e.Balance),
+				decArg(false, e.LotAmount), timeArg(false, e.At), nullString(e.Origin), idArg(e.Tier), idArg(e.StatusTier))
+		}
+		b.WriteString(") AS v(n, card, seq, kind, lot, amount, balance, lot_amount, at, origin, tier, status) CROSS JOIN op")
+		if len(o.newLots) > 0 {
+			b.WriteString(" LEFT JOIN ids ON ids.n = -v.lot")
+		}
+		b.WriteString(" RETURNING id, loyalty_card_id, seq, point_move_id)")
+	}
+	cards := o.sortedCards()
+	b.WriteString(`, cards AS (
+	UPDATE loyalty_cards c SET points = v.points, debt = v.debt, history_seq = v.seq,
+		sync_version = COALESCE(c.sync_version, 0) + 1, updated_at = CAST(? AS TIMESTAMP)
+	FROM (VALUES `)
+	args = append(args, now)
+	values(len(cards), "BIGINT", "NUMERIC", "NUMERIC", "BIGINT")
+	for _, id := range cards {
+		c := o.cards[id]
+		args = append(args, c.id, decArg(false, c.points), decArg(false, c.debt), c.seq)
+	}
+	b.WriteString(") AS v(n, id, points, debt, seq), op WHERE c.id = v.id)")
+	if o.reverse != 0 {
+		b.WriteString(", rev AS (UPDATE point_operations SET reversed_by_id = op.id FROM op WHERE point_operations.id = CAST(? AS BIGINT))")
+		args = append(args, o.reverse)
+	}
+	b.WriteString("\nSELECT 0, id, 0, 0, 0 FROM op")
+	if len(o.entries) > 0 {
+		b.WriteString(" UNION ALL SELECT 1, id, loyalty_card_id, seq, COALESCE(point_move_id, 0) FROM hist")
+	}
+
+	type row struct{ id, lot int64 }
+	var opID int64
+	inserted := false
+	rows := map[[2]int64]row{}
+	err := o.s.query(o.ctx, o.tx, b.String(), args, func(r *sql.Rows) error {
+		var kind, id, card, seq, lot int64
+		if err := r.Scan(&kind, &id, &card, &seq, &lot); err != nil {
+			return err
+		}
+		if kind == 0 {
+			opID, inserted = id, true
+		} else {
+			rows[[2]int64{card, seq}] = row{id, lot}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: write operation: %w", err)
+	}
+	if !inserted {
+		// The key was used: by an earlier operation, or by a concurrent
+		// one on another card that took it first.
+		op, err := o.s.loadOp(o.ctx, o.tx, o.key)
+		if err != nil {
+			return nil, err
+		}
+		if op == nil {
+			return nil, fmt.Errorf("engine: operation %q conflicts but is not found", o.key)
+		}
+		return o.stored(op)
+	}
+	for _, e := range o.entries {
+		if x, ok := rows[[2]int64{e.Card, e.Seq}]; ok {
+			e.ID, e.Lot = x.id, x.lot
+		}
+	}
+	for _, l := range o.newLots {
+		l.changed = false
+	}
+	return o.results(res, opID), nil
+}
+
+// writeChunk bounds the rows of one multi-row statement, so that the
+// statement texts are few (one per row count up to it) and the
+// parameters stay well below the dialects' limits.
+const writeChunk = 32
+
+// updateLots stores the remaining points and state of lots (in id order).
+func (o *ledgerOp) updateLots(lots []*lot) error {
+	var rem, st, in strings.Builder
+	args := make([]any, 0, 5*len(lots))
+	stArgs := make([]any, 0, 2*len(lots))
+	ids := make([]any, 0, len(lots))
+	for i, l := range lots {
+		rem.WriteString(" WHEN ? THEN " + castDec(o.lite))
+		args = append(args, l.id, decArg(o.lite, l.remaining))
+		st.WriteString(" WHEN ? THEN ?")
+		stArgs = append(stArgs, l.id, l.state)
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteByte('?')
+		ids = append(ids, l.id)
+	}
+	q := "UPDATE point_moves SET remaining_point = CASE id" + rem.String() + " END, state = CASE id" + st.String() +
+		" END WHERE id IN (" + in.String() + ")"
+	args = append(append(args, stArgs...), ids...)
+	if _, err := o.s.exec(o.ctx, o.tx, q, args...); err != nil {
+		return fmt.Errorf("engine: update lots: %w", err)
+	}
+	return nil
+}
+
+// insertJournal inserts journal rows and sets their ids.
+func (o *ledgerOp) insertJournal(entries []*Entry, opID int64, now any) error {
+	lite := o.lite
+	var b strings.Builder
+	b.WriteString(`INSERT INTO point_history (loyalty_card_id, seq, kind, point_move_id, points_amount, points_balance,
 			lot_amount, transaction_time, origin, membership_product_id, status_membership_product_id, operation_id, reason,
 			created_at) VALUES `)
-		args := make([]any, 0, 14*len(o.entries))
-		created := timeArg(lite, o.s.now())
-		for i, e := range o.entries {
-			if id, ok := realID[e.Lot]; ok {
-				e.Lot = id
-			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, e.Card, e.Seq, string(e.Kind), idArg(e.Lot), decArg(lite, e.Amount), decArg(lite, e.Balance),
-				decArg(lite, e.LotAmount), timeArg(lite, e.At), nullString(e.Origin), idArg(e.Tier), idArg(e.StatusTier),
-				opID, nullString(o.reason), created)
+	args := make([]any, 0, 14*len(entries))
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		b.WriteString(" RETURNING id, loyalty_card_id, seq")
-		rows, err := tx.QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return nil, fmt.Errorf("engine: insert journal: %w", err)
-		}
-		bySeq := map[[2]int64]*Entry{}
-		for _, e := range o.entries {
-			bySeq[[2]int64{e.Card, e.Seq}] = e
-		}
-		for rows.Next() {
-			var id, card, seq int64
-			if err := rows.Scan(&id, &card, &seq); err != nil {
-				_ = rows.Close()
-				return nil, fmt.Errorf("engine: insert journal: %w", err)
-			}
-			if e := bySeq[[2]int64{card, seq}]; e != nil {
-				e.ID = id
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("engine: insert journal: %w", err)
-		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, e.Card, e.Seq, string(e.Kind), idArg(e.Lot), decArg(lite, e.Amount), decArg(lite, e.Balance),
+			decArg(lite, e.LotAmount), timeArg(lite, e.At), nullString(e.Origin), idArg(e.Tier), idArg(e.StatusTier),
+			opID, nullString(o.reason), now)
 	}
-	// Cards.
-	now := timeArg(lite, o.s.now())
-	for _, id := range o.sortedCards() {
-		c := o.cards[id]
-		if _, err := tx.ExecContext(ctx, `UPDATE loyalty_cards SET points = ?, debt = ?, history_seq = ?,
-			sync_version = COALESCE(sync_version, 0) + 1, updated_at = ? WHERE id = ?`,
-			decArg(lite, c.points), decArg(lite, c.debt), c.seq, now, c.id); err != nil {
-			return nil, fmt.Errorf("engine: update card %d: %w", c.id, err)
-		}
+	b.WriteString(" RETURNING id, loyalty_card_id, seq")
+	bySeq := make(map[[2]int64]*Entry, len(entries))
+	for _, e := range entries {
+		bySeq[[2]int64{e.Card, e.Seq}] = e
 	}
-	// Results.
-	res := make([]Result, len(o.order))
-	for i, id := range o.order {
-		c := o.cards[id]
-		res[i] = Result{Operation: opID, Card: id, Balance: c.points, Debt: c.debt, Entries: []Entry{}}
-		for _, e := range o.entries {
-			if e.Card == id {
-				res[i].Entries = append(res[i].Entries, *e)
-			}
+	err := o.s.query(o.ctx, o.tx, b.String(), args, func(r *sql.Rows) error {
+		var id, card, seq int64
+		if err := r.Scan(&id, &card, &seq); err != nil {
+			return err
 		}
-	}
-	js, err := json.Marshal(res)
+		if e := bySeq[[2]int64{card, seq}]; e != nil {
+			e.ID = id
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("engine: result: %w", err)
+		return fmt.Errorf("engine: insert journal: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE point_operations SET result = ? WHERE id = ?", string(js), opID); err != nil {
-		return nil, fmt.Errorf("engine: store result: %w", err)
-	}
-	if o.reverse != 0 {
-		if _, err := tx.ExecContext(ctx, "UPDATE point_operations SET reversed_by_id = ? WHERE id = ?", opID, o.reverse); err != nil {
-			return nil, fmt.Errorf("engine: mark reversed: %w", err)
-		}
-	}
-	return res, nil
+	return nil
 }
 
 func (o *ledgerOp) sortedCards() []int64 {
@@ -609,7 +852,7 @@ func (o *ledgerOp) sortedCards() []int64 {
 // nullString is s, or NULL when empty.
 func nullString(s string) any {
 	if s == "" {
-		return bun.Safe("NULL")
+		return nil
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -30,7 +31,7 @@ type pastRow struct {
 // reverseOp books the reversal of the operation under key original on the
 // (locked) card of this operation.
 func (o *ledgerOp) reverseOp(original string) error {
-	orig, err := loadOp(o.ctx, o.tx, original)
+	orig, err := o.s.loadOp(o.ctx, o.tx, original)
 	if err != nil {
 		return err
 	}
@@ -41,25 +42,21 @@ func (o *ledgerOp) reverseOp(original string) error {
 		return models.ValidationErrorf("A %s cannot be reversed.", orig.kind)
 	}
 	o.reverse = orig.id
-	rows, err := o.tx.QueryContext(o.ctx, `SELECT kind, point_move_id, points_amount, lot_amount FROM point_history
-		WHERE operation_id = ? AND loyalty_card_id = ? ORDER BY seq`, orig.id, orig.card)
-	if err != nil {
-		return fmt.Errorf("engine: reverse %q: %w", original, err)
-	}
 	var past []pastRow
 	total := decimal.Zero
-	for rows.Next() {
+	err = o.s.query(o.ctx, o.tx, `SELECT kind, point_move_id, points_amount, lot_amount FROM point_history
+		WHERE operation_id = ? AND loyalty_card_id = ? ORDER BY seq`, []any{orig.id, orig.card}, func(rows *sql.Rows) error {
 		var r pastRow
 		var kind string
 		if err := rows.Scan(&kind, nullID{&r.lot}, decCol{o.lite, &r.amount}, decCol{o.lite, &r.lotAmount}); err != nil {
-			_ = rows.Close()
-			return fmt.Errorf("engine: reverse %q: %w", original, err)
+			return err
 		}
 		r.kind = Kind(kind)
 		total = total.Add(r.amount)
 		past = append(past, r)
-	}
-	if err := rows.Close(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("engine: reverse %q: %w", original, err)
 	}
 	c := o.card(orig.card)

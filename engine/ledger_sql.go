@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,29 +24,67 @@ import (
 // isLite reports whether db is SQLite.
 func isLite(db bun.IDB) bool { return db.Dialect().Name() == dialect.SQLite }
 
+// The engine's statements run with real bind parameters (models.DB.Query,
+// Exec): their texts are constant, so PostgreSQL plans each once per
+// connection and SQLite reuses its prepared statements. The arguments are
+// in the column representation of the dialect (decArg, timeArg); where
+// PostgreSQL cannot infer a parameter's type from its context (CASE
+// results, select lists) the text casts it (castDec, castTime).
+
+// query runs q with args on tx and calls scan for every row.
+func (s *Service) query(ctx context.Context, tx bun.IDB, q string, args []any, scan func(*sql.Rows) error) error {
+	return s.db.Query(ctx, tx, q, args, scan)
+}
+
+// queryRow runs q with args on tx and scans its first row into dest
+// (sql.ErrNoRows: none).
+func (s *Service) queryRow(ctx context.Context, tx bun.IDB, q string, args []any, dest ...any) error {
+	return s.db.QueryRow(ctx, tx, q, args, dest...)
+}
+
+// exec runs the statement q with args on tx.
+func (s *Service) exec(ctx context.Context, tx bun.IDB, q string, args ...any) (sql.Result, error) {
+	return s.db.Exec(ctx, tx, q, args...)
+}
+
+// castDec is the placeholder of a decimal argument where its type must be
+// given.
+func castDec(lite bool) string {
+	if lite {
+		return "?"
+	}
+	return "CAST(? AS NUMERIC)"
+}
+
+// castTime is the placeholder of a datetime argument where its type must
+// be given.
+func castTime(lite bool) string {
+	if lite {
+		return "?"
+	}
+	return "CAST(? AS TIMESTAMP)"
+}
+
 // decArg is the SQL argument for a decimal column: an integer of
-// hundredths on SQLite, a numeric literal on PostgreSQL.
+// hundredths on SQLite, its text on PostgreSQL.
 func decArg(lite bool, d decimal.Decimal) any {
 	d = d.Round(2)
 	if lite {
 		return d.Shift(2).IntPart()
 	}
-	return bun.Safe(d.StringFixed(2))
+	return d.StringFixed(2)
 }
 
-// timeArg is the SQL argument for a datetime column (UTC, seconds).
-func timeArg(lite bool, t time.Time) any {
-	s := t.UTC().Truncate(time.Second).Format(models.DatetimeLayout)
-	if lite {
-		return s
-	}
-	return bun.Safe("TIMESTAMP '" + s + "'")
+// timeArg is the SQL argument for a datetime column (UTC, seconds): its
+// text on both dialects.
+func timeArg(_ bool, t time.Time) any {
+	return t.UTC().Truncate(time.Second).Format(models.DatetimeLayout)
 }
 
 // nullTimeArg is timeArg or NULL.
 func nullTimeArg(lite bool, t *time.Time) any {
 	if t == nil {
-		return bun.Safe("NULL")
+		return nil
 	}
 	return timeArg(lite, *t)
 }
@@ -52,9 +92,36 @@ func nullTimeArg(lite bool, t *time.Time) any {
 // idArg is an id argument, 0 as NULL.
 func idArg(id int64) any {
 	if id == 0 {
-		return bun.Safe("NULL")
+		return nil
 	}
 	return id
+}
+
+// idsArg is a list of ids as one argument, for idsIn: a JSON array on
+// SQLite, an array literal on PostgreSQL.
+func idsArg(lite bool, ids []int64) any {
+	var b strings.Builder
+	open, closing := byte('{'), byte('}')
+	if lite {
+		open, closing = '[', ']'
+	}
+	b.WriteByte(open)
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(closing)
+	return b.String()
+}
+
+// idsIn is the condition "col is one of the ids of the argument idsArg".
+func idsIn(lite bool, col string) string {
+	if lite {
+		return col + " IN (SELECT value FROM json_each(?))"
+	}
+	return col + " = ANY(CAST(? AS BIGINT[]))"
 }
 
 // decCol scans a decimal column.
@@ -144,15 +211,3 @@ func (c nullID) Scan(v any) error {
 // fefoOrder is the consumption order of lots, first expiring first,
 // lifetime lots last, ties by gain date then id (portable NULLS LAST).
 const fefoOrder = "CASE WHEN expiration_date IS NULL THEN 1 ELSE 0 END, expiration_date, gain_date, id"
-
-// inList formats ids for an IN (...) list (ids are integers: no quoting).
-func inList(ids []int64) string {
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "%d", id)
-	}
-	return b.String()
-}

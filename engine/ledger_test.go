@@ -1,10 +1,13 @@
 package engine_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
 
 	"github.com/odoo-loyalty/loyaltyd/engine"
 	"github.com/odoo-loyalty/loyaltyd/models"
@@ -82,5 +85,84 @@ func TestLedgerEarnRedeemDebt(t *testing.T) {
 		_, err = f.svc.Card(f.ctx, db, 999)
 		require.ErrorIs(t, err, engine.ErrUnknownCard)
 		f.now = f.now.Add(time.Hour)
+	})
+}
+
+// TestLedgerReplayIDs: a replay returns the first run's ids (operation,
+// journal rows, the lots it created), and origins with quotes, commas,
+// braces and backslashes are stored as given.
+func TestLedgerReplayIDs(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		t.Parallel()
+		f := lgSetup(t, db, nil)
+		card := f.card(f.program(0, "", 0), f.partner(0))
+		origin := `Shop "A", {1}\2 'x' NULL`
+		_, err := f.redeem(engine.Movement{Card: card, Points: lgD("4"), Key: "r0", AllowDebt: true, Origin: origin})
+		require.NoError(t, err)
+		first, err := f.earn(engine.Movement{Card: card, Points: lgD("10"), Key: "e1", Origin: origin})
+		require.NoError(t, err)
+		require.Len(t, first.Entries, 2, "an earn and the settle of the debt from the new lot")
+		again, err := f.earn(engine.Movement{Card: card, Points: lgD("10"), Key: "e1", Origin: origin})
+		require.NoError(t, err)
+		require.True(t, again.Replayed)
+		require.NotZero(t, first.Operation)
+		require.Equal(t, first.Operation, again.Operation)
+		require.Len(t, again.Entries, 2)
+		for i, e := range first.Entries {
+			require.NotZero(t, e.ID)
+			require.Positive(t, e.Lot)
+			require.Equal(t, e.Lot, first.Entries[0].Lot, "both rows name the new lot")
+			a := again.Entries[i]
+			require.Equal(t, []any{e.ID, e.Lot, e.Seq, e.Kind, e.Origin}, []any{a.ID, a.Lot, a.Seq, a.Kind, a.Origin})
+			require.True(t, e.Amount.Equal(a.Amount) && e.Balance.Equal(a.Balance) && e.LotAmount.Equal(a.LotAmount))
+		}
+		var stored string
+		require.NoError(t, db.QueryRowContext(f.ctx, "SELECT origin FROM point_history WHERE id = ?", first.Entries[0].ID).Scan(&stored))
+		require.Equal(t, origin, stored)
+		require.NoError(t, db.QueryRowContext(f.ctx, "SELECT origin FROM point_moves WHERE id = ?", first.Entries[0].Lot).Scan(&stored))
+		require.Equal(t, origin, stored)
+		f.check(card)
+	})
+}
+
+// TestLedgerLargeOperation: an operation of more rows than one statement
+// takes (a redemption from 40 lots, a transfer of 40 lots) is written in
+// parts, with the same books.
+func TestLedgerLargeOperation(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		t.Parallel()
+		f := lgSetup(t, db, nil)
+		prog := f.program(0, "", 0)
+		from, to := f.card(prog, f.partner(0)), f.card(prog, f.partner(0))
+		for i := range 80 {
+			_, err := f.earn(engine.Movement{Card: from, Points: lgD("1.50"), Key: fmt.Sprintf("e%d", i)})
+			require.NoError(t, err)
+		}
+		r, err := f.redeem(engine.Movement{Card: from, Points: lgD("60"), Key: "r"})
+		require.NoError(t, err)
+		require.Len(t, r.Entries, 40)
+		require.Equal(t, "60.00", r.Balance.StringFixed(2))
+		var out, in engine.Result
+		require.NoError(t, f.svc.InTx(f.ctx, func(ctx context.Context, tx bun.IDB) error {
+			out, in, err = f.svc.Transfer(ctx, tx, from, to, 0, "t", "", time.Time{})
+			return err
+		}))
+		require.Len(t, out.Entries, 40)
+		require.Len(t, in.Entries, 40)
+		require.Equal(t, "60.00", in.Balance.StringFixed(2))
+		for _, e := range in.Entries {
+			require.NotZero(t, e.ID)
+			require.Positive(t, e.Lot)
+		}
+		f.check(from, to)
+		again, err := f.redeem(engine.Movement{Card: from, Points: lgD("60"), Key: "r"})
+		require.NoError(t, err)
+		require.True(t, again.Replayed)
+		for i := range r.Entries {
+			require.Equal(t, r.Entries[i].ID, again.Entries[i].ID)
+			require.Equal(t, r.Entries[i].Lot, again.Entries[i].Lot)
+		}
 	})
 }

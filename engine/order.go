@@ -193,7 +193,7 @@ func (p *orderRun) process() (OrderResult, error) {
 		// Another order of the customer changed their tier meanwhile: the
 		// locked value is the snapshot.
 		p.tier = current
-		if _, err := p.tx.ExecContext(p.ctx, "UPDATE loyalty_orders SET tier = ? WHERE id = ?", idArg(p.tier), p.row); err != nil {
+		if _, err := p.s.exec(p.ctx, p.tx, "UPDATE loyalty_orders SET tier = ? WHERE id = ?", idArg(p.tier), p.row); err != nil {
 			return OrderResult{}, fmt.Errorf("engine: order tier: %w", err)
 		}
 	}
@@ -225,7 +225,7 @@ func (p *orderRun) process() (OrderResult, error) {
 	if err != nil {
 		return OrderResult{}, fmt.Errorf("engine: order result: %w", err)
 	}
-	if _, err := p.tx.ExecContext(p.ctx, "UPDATE loyalty_orders SET result = ? WHERE id = ?", string(blob), p.row); err != nil {
+	if _, err := p.s.exec(p.ctx, p.tx, "UPDATE loyalty_orders SET result = ? WHERE id = ?", string(blob), p.row); err != nil {
 		return OrderResult{}, fmt.Errorf("engine: store order result: %w", err)
 	}
 	return p.res, nil
@@ -242,7 +242,7 @@ func (p *orderRun) partnerTier(lock bool) (int64, error) {
 		q += " FOR UPDATE"
 	}
 	var tier int64
-	err := p.tx.QueryRowContext(p.ctx, q, p.o.Partner).Scan(nullID{&tier})
+	err := p.s.queryRow(p.ctx, p.tx, q, []any{p.o.Partner}, nullID{&tier})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, models.MissingErrorf("Record does not exist or has been deleted.\n(Record: res.partner(%d,), User: 1)", p.o.Partner)
 	}
@@ -262,33 +262,26 @@ func (p *orderRun) insert() (bool, error) {
 	if o.RefundOf != 0 && total.Sign() > 0 {
 		total = total.Neg() // a refund lowers the spending, whatever sign its lines were given
 	}
-	res, err := p.tx.ExecContext(p.ctx, `INSERT INTO loyalty_orders
+	inserted := false
+	err := p.s.query(p.ctx, p.tx, `INSERT INTO loyalty_orders
 		(model, order_id, name, partner_id, date_order, amount_total, tier, refund_of, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, order_id) DO NOTHING`,
-		o.Model, o.ID, o.Name, idArg(o.Partner), timeArg(p.lite, o.Date), decArg(p.lite, total), idArg(p.tier),
-		idArg(o.RefundOf), timeArg(p.lite, p.s.now()))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, order_id) DO NOTHING RETURNING id`,
+		[]any{o.Model, o.ID, o.Name, idArg(o.Partner), timeArg(p.lite, o.Date), decArg(p.lite, total), idArg(p.tier),
+			idArg(o.RefundOf), timeArg(p.lite, p.s.now())}, func(r *sql.Rows) error {
+			inserted = true
+			return r.Scan(&p.row)
+		})
 	if err != nil {
 		return false, fmt.Errorf("engine: insert order: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("engine: insert order: %w", err)
-	}
-	if n == 0 {
-		return false, nil
-	}
-	err = p.tx.QueryRowContext(p.ctx, "SELECT id FROM loyalty_orders WHERE model = ? AND order_id = ?", o.Model, o.ID).Scan(&p.row)
-	if err != nil {
-		return false, fmt.Errorf("engine: read order: %w", err)
-	}
-	return true, nil
+	return inserted, nil
 }
 
 // stored returns the first result of an order already booked.
 func (p *orderRun) stored() (OrderResult, error) {
 	var blob sql.NullString
-	err := p.tx.QueryRowContext(p.ctx, "SELECT result FROM loyalty_orders WHERE model = ? AND order_id = ?",
-		p.o.Model, p.o.ID).Scan(&blob)
+	err := p.s.queryRow(p.ctx, p.tx, "SELECT result FROM loyalty_orders WHERE model = ? AND order_id = ?",
+		[]any{p.o.Model, p.o.ID}, &blob)
 	if err != nil {
 		return OrderResult{}, fmt.Errorf("engine: read order result: %w", err)
 	}
@@ -328,30 +321,26 @@ func (p *orderRun) booked(r Result, program int64) *CardChange {
 // refund reverses the refunded order's earns and redeems, latest first.
 func (p *orderRun) refund() error {
 	prefix := p.o.Model + "/" + strconv.FormatInt(p.o.RefundOf, 10) + "/"
-	rows, err := p.tx.QueryContext(p.ctx, `SELECT o.idem_key, c.program_id FROM point_operations o
-		JOIN loyalty_cards c ON c.id = o.loyalty_card_id
-		WHERE o.idem_key LIKE ? AND o.reversed_by_id IS NULL ORDER BY o.id DESC`, likePrefix(prefix))
-	if err != nil {
-		return fmt.Errorf("engine: refunded operations: %w", err)
-	}
 	type op struct {
 		key     string
 		program int64
 	}
 	var ops []op
-	for rows.Next() {
-		var x op
-		if err := rows.Scan(&x.key, nullID{&x.program}); err != nil {
-			rows.Close()
-			return fmt.Errorf("engine: refunded operations: %w", err)
-		}
-		rest := strings.TrimPrefix(x.key, prefix)
-		if strings.HasPrefix(x.key, prefix) && (strings.HasPrefix(rest, "earn/") || strings.HasPrefix(rest, "redeem/")) {
-			ops = append(ops, x)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	err := p.s.query(p.ctx, p.tx, `SELECT o.idem_key, c.program_id FROM point_operations o
+		JOIN loyalty_cards c ON c.id = o.loyalty_card_id
+		WHERE o.idem_key LIKE ? AND o.reversed_by_id IS NULL ORDER BY o.id DESC`, []any{likePrefix(prefix)},
+		func(rows *sql.Rows) error {
+			var x op
+			if err := rows.Scan(&x.key, nullID{&x.program}); err != nil {
+				return err
+			}
+			rest := strings.TrimPrefix(x.key, prefix)
+			if strings.HasPrefix(x.key, prefix) && (strings.HasPrefix(rest, "earn/") || strings.HasPrefix(rest, "redeem/")) {
+				ops = append(ops, x)
+			}
+			return nil
+		})
+	if err != nil {
 		return fmt.Errorf("engine: refunded operations: %w", err)
 	}
 	for _, x := range ops {
@@ -511,8 +500,8 @@ func (p *orderRun) redeem() error {
 		spends = append(spends, sp)
 	}
 	for _, sp := range spends {
-		if err := p.tx.QueryRowContext(p.ctx, "SELECT program_id FROM loyalty_cards WHERE id = ?", sp.card).
-			Scan(nullID{&sp.program}); err != nil {
+		if err := p.s.queryRow(p.ctx, p.tx, "SELECT program_id FROM loyalty_cards WHERE id = ?", []any{sp.card},
+			nullID{&sp.program}); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrUnknownCard
 			}
@@ -547,7 +536,7 @@ func (p *orderRun) recordUsage() error {
 		}
 	}
 	for _, prog := range progs {
-		if _, err := p.tx.ExecContext(p.ctx, `INSERT INTO loyalty_order_programs (order_id, program_id, partner_id)
+		if _, err := p.s.exec(p.ctx, p.tx, `INSERT INTO loyalty_order_programs (order_id, program_id, partner_id)
 			VALUES (?, ?, ?) ON CONFLICT (order_id, program_id) DO NOTHING`, p.row, prog, idArg(p.o.Partner)); err != nil {
 			return fmt.Errorf("engine: order usage: %w", err)
 		}
@@ -562,33 +551,32 @@ func (p *orderRun) usage(programs []int64, partner int64) (map[int64]int64, erro
 	if len(programs) == 0 {
 		return out, nil
 	}
-	q := "SELECT program_id, COUNT(*) FROM loyalty_order_programs WHERE program_id IN (" + inList(programs) + ")"
-	var args []any
+	q := "SELECT program_id, COUNT(*) FROM loyalty_order_programs WHERE " + idsIn(p.lite, "program_id")
+	args := []any{idsArg(p.lite, programs)}
 	if partner != 0 {
 		q += " AND partner_id = ?"
 		args = append(args, partner)
 	}
-	rows, err := p.tx.QueryContext(p.ctx, q+" GROUP BY program_id", args...)
+	err := p.s.query(p.ctx, p.tx, q+" GROUP BY program_id", args, func(rows *sql.Rows) error {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		out[id] = n
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: program usage: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("engine: program usage: %w", err)
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // partnerCard returns the partner's active card of program (the oldest),
 // creating it when create is set (0 when it has none and create is not).
 func (p *orderRun) partnerCard(program, company int64, create bool) (int64, error) {
 	var id int64
-	err := p.tx.QueryRowContext(p.ctx, `SELECT id FROM loyalty_cards
-		WHERE program_id = ? AND partner_id = ? AND active ORDER BY id LIMIT 1`, program, p.o.Partner).Scan(&id)
+	err := p.s.queryRow(p.ctx, p.tx, `SELECT id FROM loyalty_cards
+		WHERE program_id = ? AND partner_id = ? AND active ORDER BY id LIMIT 1`, []any{program, p.o.Partner}, &id)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		if err != nil {
 			return 0, fmt.Errorf("engine: partner card: %w", err)
@@ -603,18 +591,14 @@ func (p *orderRun) partnerCard(program, company int64, create bool) (int64, erro
 	}
 	now := timeArg(p.lite, p.s.now())
 	for range 5 {
-		rows, err := p.tx.QueryContext(p.ctx, `INSERT INTO loyalty_cards
+		found := false
+		err := p.s.query(p.ctx, p.tx, `INSERT INTO loyalty_cards
 			(program_id, partner_id, code, points, company_id, created_at, updated_at)
 			VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING id`,
-			program, p.o.Partner, NewCardCode(), company, now, now)
-		if err != nil {
-			return 0, fmt.Errorf("engine: create card: %w", err)
-		}
-		found := rows.Next()
-		if found {
-			err = rows.Scan(&id)
-		}
-		rows.Close()
+			[]any{program, p.o.Partner, NewCardCode(), company, now, now}, func(r *sql.Rows) error {
+				found = true
+				return r.Scan(&id)
+			})
 		if err != nil {
 			return 0, fmt.Errorf("engine: create card: %w", err)
 		}
@@ -649,14 +633,14 @@ func (p *orderRun) evaluateTier(current int64) error {
 		args = append(args, timeArg(p.lite, p.o.Date.Add(-p.s.tierWindow)))
 	}
 	spending := decimal.Zero
-	if err := p.tx.QueryRowContext(p.ctx, q, args...).Scan(decCol{p.lite, &spending}); err != nil {
+	if err := p.s.queryRow(p.ctx, p.tx, q, args, decCol{p.lite, &spending}); err != nil {
 		return fmt.Errorf("engine: spending: %w", err)
 	}
 	target := rules.EvaluateTier(levels, current, spending)
 	if target == current {
 		return nil
 	}
-	if _, err := p.tx.ExecContext(p.ctx, "UPDATE res_partner SET membership_product_id = ?, write_date = ? WHERE id = ?",
+	if _, err := p.s.exec(p.ctx, p.tx, "UPDATE res_partner SET membership_product_id = ?, write_date = ? WHERE id = ?",
 		idArg(target), timeArg(p.lite, p.s.now()), p.o.Partner); err != nil {
 		return fmt.Errorf("engine: partner tier: %w", err)
 	}
@@ -702,9 +686,9 @@ func (p *orderRun) evaluateTier(current int64) error {
 
 // primaryProgram is the primary loyalty program of a tier (0: none).
 func (p *orderRun) primaryProgram(tier int64) (id, company int64, err error) {
-	err = p.tx.QueryRowContext(p.ctx, `SELECT id, company_id FROM promotion_programs
-		WHERE membership_product_id = ? AND is_primary_loyalty AND active ORDER BY sequence, id LIMIT 1`, tier).
-		Scan(&id, nullID{&company})
+	err = p.s.queryRow(p.ctx, p.tx, `SELECT id, company_id FROM promotion_programs
+		WHERE membership_product_id = ? AND is_primary_loyalty AND active ORDER BY sequence, id LIMIT 1`, []any{tier},
+		&id, nullID{&company})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
@@ -716,22 +700,21 @@ func (p *orderRun) primaryProgram(tier int64) (id, company int64, err error) {
 
 // loadLevels reads the membership level path.
 func (p *orderRun) loadLevels() ([]rules.Level, error) {
-	rows, err := p.tx.QueryContext(p.ctx, `SELECT membership_product_id, sequence, min_spending, allow_upgrade, allow_downgrade
-		FROM membership_levels WHERE active`)
-	if err != nil {
-		return nil, fmt.Errorf("engine: membership levels: %w", err)
-	}
-	defer rows.Close()
 	var out []rules.Level
-	for rows.Next() {
+	err := p.s.query(p.ctx, p.tx, `SELECT membership_product_id, sequence, min_spending, allow_upgrade, allow_downgrade
+		FROM membership_levels WHERE active`, nil, func(rows *sql.Rows) error {
 		var l rules.Level
 		var seq sql.NullInt64
 		var up, down sql.NullBool
 		if err := rows.Scan(&l.Product, &seq, decCol{p.lite, &l.MinSpending}, &up, &down); err != nil {
-			return nil, fmt.Errorf("engine: membership levels: %w", err)
+			return err
 		}
 		l.Sequence, l.AllowUpgrade, l.AllowDowngrade = seq.Int64, !up.Valid || up.Bool, !down.Valid || down.Bool
 		out = append(out, l)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: membership levels: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

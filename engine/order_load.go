@@ -39,17 +39,13 @@ func nominative(programType, appliesOn string) bool {
 // with their products, the product rewards, and the products and
 // categories of the order.
 func (p *orderRun) loadCatalog() (*orderCatalog, error) {
-	ctx, tx, lite := p.ctx, p.tx, p.lite
+	ctx, tx, lite, s := p.ctx, p.tx, p.lite, p.s
 	cat := &orderCatalog{programs: map[int64]*orderProgram{}, catalog: &rules.Catalog{
 		Products: map[int64]rules.Product{}, Categories: map[int64]int64{}}}
-	rows, err := tx.QueryContext(ctx, `SELECT id, program_type, applies_on, "trigger", active, pos_ok, sale_ok,
+	err := s.query(ctx, tx, `SELECT id, program_type, applies_on, "trigger", active, pos_ok, sale_ok,
 		date_from, date_to, limit_usage, max_usage, limit_per_customer, max_usage_per_customer,
 		membership_product_id, company_id
-		FROM promotion_programs ORDER BY sequence, id`)
-	if err != nil {
-		return nil, fmt.Errorf("engine: programs: %w", err)
-	}
-	for rows.Next() {
+		FROM promotion_programs ORDER BY sequence, id`, nil, func(rows *sql.Rows) error {
 		pr := &orderProgram{freeProducts: map[int64]bool{}}
 		var active, posOK, saleOK, limit, limitCust sql.NullBool
 		var maxUsage, maxCust sql.NullInt64
@@ -57,8 +53,7 @@ func (p *orderRun) loadCatalog() (*orderCatalog, error) {
 			dateCol{&pr.terms.DateFrom}, dateCol{&pr.terms.DateTo}, &limit, &maxUsage, &limitCust, &maxCust,
 			nullID{&pr.terms.MembershipProduct}, nullID{&pr.company})
 		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("engine: programs: %w", err)
+			return err
 		}
 		pr.terms.ID = pr.ID
 		pr.terms.Active = !active.Valid || active.Bool
@@ -69,25 +64,21 @@ func (p *orderRun) loadCatalog() (*orderCatalog, error) {
 		pr.terms.Nominative = nominative(pr.Type, pr.AppliesOn)
 		cat.ids = append(cat.ids, pr.ID)
 		cat.programs[pr.ID] = pr
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("engine: programs: %w", err)
 	}
 	if len(cat.ids) == 0 {
 		return cat, nil
 	}
 
-	rows, err = tx.QueryContext(ctx, `SELECT id, program_id, mode, code, reward_point_mode, reward_point_amount,
-		reward_point_split, minimum_qty, minimum_amount, minimum_amount_tax_mode, product_category_id,
-		product_tag_id, product_domain
-		FROM promotion_rules WHERE active ORDER BY program_id, id`)
-	if err != nil {
-		return nil, fmt.Errorf("engine: rules: %w", err)
-	}
 	ruleAt := map[int64]int{} // rule id -> position in its program's Rules
 	ruleProg := map[int64]int64{}
-	for rows.Next() {
+	err = s.query(ctx, tx, `SELECT id, program_id, mode, code, reward_point_mode, reward_point_amount,
+		reward_point_split, minimum_qty, minimum_amount, minimum_amount_tax_mode, product_category_id,
+		product_tag_id, product_domain
+		FROM promotion_rules WHERE active ORDER BY program_id, id`, nil, func(rows *sql.Rows) error {
 		var r rules.Rule
 		var prog int64
 		var mode, code, pmode, taxMode, domain sql.NullString
@@ -96,8 +87,7 @@ func (p *orderRun) loadCatalog() (*orderCatalog, error) {
 		err := rows.Scan(&r.ID, &prog, &mode, &code, &pmode, decCol{lite, &r.PointAmount}, &split, &minQty,
 			decCol{lite, &r.MinAmount}, &taxMode, nullID{&r.Category}, nullID{&r.Tag}, &domain)
 		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("engine: rules: %w", err)
+			return err
 		}
 		r.Mode, r.Code, r.PointMode = mode.String, code.String, pmode.String
 		if r.Mode == "" {
@@ -113,55 +103,46 @@ func (p *orderRun) loadCatalog() (*orderCatalog, error) {
 		}
 		pr := cat.programs[prog]
 		if pr == nil {
-			continue
+			return nil
 		}
 		ruleAt[r.ID] = len(pr.Rules)
 		ruleProg[r.ID] = prog
 		pr.Rules = append(pr.Rules, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("engine: rules: %w", err)
 	}
 	if len(ruleAt) > 0 {
-		rows, err = tx.QueryContext(ctx, `SELECT rule_id, product_id FROM promotion_rule_product_rel ORDER BY rule_id, product_id`)
+		err = s.query(ctx, tx, `SELECT rule_id, product_id FROM promotion_rule_product_rel ORDER BY rule_id, product_id`, nil,
+			func(rows *sql.Rows) error {
+				var rule, product int64
+				if err := rows.Scan(&rule, &product); err != nil {
+					return err
+				}
+				if at, ok := ruleAt[rule]; ok {
+					r := &cat.programs[ruleProg[rule]].Rules[at]
+					r.Products = append(r.Products, product)
+				}
+				return nil
+			})
 		if err != nil {
-			return nil, fmt.Errorf("engine: rule products: %w", err)
-		}
-		for rows.Next() {
-			var rule, product int64
-			if err := rows.Scan(&rule, &product); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("engine: rule products: %w", err)
-			}
-			if at, ok := ruleAt[rule]; ok {
-				r := &cat.programs[ruleProg[rule]].Rules[at]
-				r.Products = append(r.Products, product)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("engine: rule products: %w", err)
 		}
 	}
 
-	rows, err = tx.QueryContext(ctx, `SELECT program_id, reward_product_id FROM promotion_rewards
-		WHERE reward_type = 'product' AND reward_product_id IS NOT NULL`)
-	if err != nil {
-		return nil, fmt.Errorf("engine: rewards: %w", err)
-	}
-	for rows.Next() {
+	err = s.query(ctx, tx, `SELECT program_id, reward_product_id FROM promotion_rewards
+		WHERE reward_type = 'product' AND reward_product_id IS NOT NULL`, nil, func(rows *sql.Rows) error {
 		var prog, product int64
 		if err := rows.Scan(&prog, &product); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("engine: rewards: %w", err)
+			return err
 		}
 		if pr := cat.programs[prog]; pr != nil {
 			pr.freeProducts[product] = true
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("engine: rewards: %w", err)
 	}
 
@@ -174,20 +155,16 @@ func (p *orderRun) loadCatalog() (*orderCatalog, error) {
 		}
 	}
 	if len(products) > 0 {
-		rows, err = tx.QueryContext(ctx, "SELECT id, categ_id FROM product_product WHERE id IN ("+inList(products)+")")
+		err = s.query(ctx, tx, "SELECT id, categ_id FROM product_product WHERE "+idsIn(lite, "id"),
+			[]any{idsArg(lite, products)}, func(rows *sql.Rows) error {
+				var pr rules.Product
+				if err := rows.Scan(&pr.ID, nullID{&pr.Category}); err != nil {
+					return err
+				}
+				cat.catalog.Products[pr.ID] = pr
+				return nil
+			})
 		if err != nil {
-			return nil, fmt.Errorf("engine: products: %w", err)
-		}
-		for rows.Next() {
-			var pr rules.Product
-			if err := rows.Scan(&pr.ID, nullID{&pr.Category}); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("engine: products: %w", err)
-			}
-			cat.catalog.Products[pr.ID] = pr
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("engine: products: %w", err)
 		}
 	}
@@ -200,19 +177,18 @@ func (p *orderRun) loadCatalog() (*orderCatalog, error) {
 	if !needTree {
 		return cat, nil
 	}
-	rows, err = tx.QueryContext(ctx, "SELECT id, parent_id FROM product_category")
+	err = s.query(ctx, tx, "SELECT id, parent_id FROM product_category", nil, func(rows *sql.Rows) error {
+		var id, parent int64
+		if err := rows.Scan(&id, nullID{&parent}); err != nil {
+			return err
+		}
+		cat.catalog.Categories[id] = parent
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: categories: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, parent int64
-		if err := rows.Scan(&id, nullID{&parent}); err != nil {
-			return nil, fmt.Errorf("engine: categories: %w", err)
-		}
-		cat.catalog.Categories[id] = parent
-	}
-	return cat, rows.Err()
+	return cat, nil
 }
 
 // dateCol scans a nullable date column (DATE on PostgreSQL, 'YYYY-MM-DD'
