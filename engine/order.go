@@ -151,6 +151,41 @@ func (s *Service) ProcessOrder(ctx context.Context, tx bun.IDB, o Order) (OrderR
 	return p.process()
 }
 
+// RecordSpending books an order whose points were booked elsewhere (a POS
+// confirmation: the browser computed them, the POS methods booked them)
+// for the tier evaluation: its amount (the sum of the lines' PriceIncl,
+// negative for a refund) joins the customer's spending, then the tier is
+// evaluated as after ProcessOrder, a change transferring the active lots.
+// The same order (Model, ID) again returns the first result.
+func (s *Service) RecordSpending(ctx context.Context, tx bun.IDB, o Order) (OrderResult, error) {
+	if strings.TrimSpace(o.Model) == "" || o.ID == 0 {
+		return OrderResult{}, models.ValidationErrorf("An order needs a model and an id.")
+	}
+	if o.Date.IsZero() {
+		o.Date = s.now()
+	}
+	o.Date = o.Date.UTC().Truncate(time.Second)
+	p := &orderRun{s: s, ctx: ctx, tx: tx, lite: isLite(tx), o: o, cards: map[int64]*CardChange{}}
+	current, err := p.partnerTier(false)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	if p.tier = o.Tier; p.tier == 0 {
+		p.tier = current
+	}
+	inserted, err := p.insert()
+	if err != nil {
+		return OrderResult{}, err
+	}
+	if !inserted {
+		return p.stored()
+	}
+	if current, err = p.partnerTier(true); err != nil {
+		return OrderResult{}, err
+	}
+	return p.finish(current)
+}
+
 // orderRun is one ProcessOrder call.
 type orderRun struct {
 	s     *Service
@@ -213,7 +248,13 @@ func (p *orderRun) process() (OrderResult, error) {
 			return OrderResult{}, err
 		}
 	}
-	if o.Partner != 0 {
+	return p.finish(current)
+}
+
+// finish evaluates the customer's tier after the order's points are
+// booked, then stores the result as the order's first answer.
+func (p *orderRun) finish(current int64) (OrderResult, error) {
+	if p.o.Partner != 0 {
 		if err := p.evaluateTier(current); err != nil {
 			return OrderResult{}, err
 		}

@@ -252,6 +252,15 @@ func (s store) readDec(raw any) (decimal.Decimal, error) {
 	return v.(decimal.Decimal), nil
 }
 
+// readDatetime reads a DATETIME column (zero for NULL).
+func (s store) readDatetime(raw any) (time.Time, error) {
+	v, err := models.FromColumn(s.dialect, dtField, raw)
+	if err != nil || v == nil {
+		return time.Time{}, err
+	}
+	return v.(time.Time), nil
+}
+
 // readDate returns a DATE column as "YYYY-MM-DD", "" for NULL.
 func (s store) readDate(raw any) (string, error) {
 	v, err := models.FromColumn(s.dialect, dateField, raw)

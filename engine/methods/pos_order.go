@@ -348,6 +348,8 @@ type posOrder struct {
 	id, partner int64
 	name        string
 	lines       []map[string]any
+	total       decimal.Decimal // amount_total, tax included (negative for a refund)
+	date        time.Time
 }
 
 // errMissingOrder is capture 52's answer: Odoo fails on the new card's
@@ -361,8 +363,9 @@ func lockOrder(ctx context.Context, st store, id int64) (posOrder, bool, error) 
 	o := posOrder{id: id}
 	var partner sql.NullInt64
 	var lines string
-	err := st.db.QueryRowContext(ctx, `SELECT name, partner_id, lines FROM pos_order WHERE id = ?`+st.forUpdate(), id).
-		Scan(&o.name, &partner, &lines)
+	var total, date any
+	err := st.db.QueryRowContext(ctx, `SELECT name, partner_id, lines, amount_total, date_order FROM pos_order WHERE id = ?`+
+		st.forUpdate(), id).Scan(&o.name, &partner, &lines, &total, &date)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, false, nil
 	}
@@ -370,6 +373,12 @@ func lockOrder(ctx context.Context, st store, id int64) (posOrder, bool, error) 
 		return o, false, internal("pos.order", err)
 	}
 	o.partner = partner.Int64
+	if o.total, err = st.readDec(total); err != nil {
+		return o, false, internal("pos.order amount_total", err)
+	}
+	if o.date, err = st.readDatetime(date); err != nil {
+		return o, false, internal("pos.order date_order", err)
+	}
 	if err := json.Unmarshal([]byte(lines), &o.lines); err != nil {
 		return o, false, internal("pos.order lines", err)
 	}
@@ -605,6 +614,15 @@ func (m *Methods) confirmCouponPrograms(ctx context.Context, c *models.Call) (an
 		if _, err := st.db.ExecContext(ctx, `UPDATE pos_order SET lines = ?, write_date = ? WHERE id = ?`,
 			string(raw), st.datetime(m.now()), order.id); err != nil {
 			return nil, internal("confirm_coupon_programs: lines", err)
+		}
+	}
+	// The order's amount joins the customer's spending and their tier is
+	// evaluated now that its points are booked (a change moves their lots
+	// to the new tier's card before the answer reads the cards).
+	if order.partner != 0 {
+		if _, err := m.svc.RecordSpending(ctx, c.DB, engine.Order{Model: "pos.order", ID: order.id, Name: order.name,
+			Partner: order.partner, Date: order.date, Lines: []engine.OrderLine{{PriceIncl: order.total}}}); err != nil {
+			return nil, err
 		}
 	}
 	answer, err := m.confirmAnswer(ctx, st, entries, programs, balances)
