@@ -88,7 +88,11 @@ func (s *Service) expire(ctx context.Context, asOf time.Time, batch, workers int
 	if err := errors.Join(errs...); err != nil {
 		return stats, fmt.Errorf("engine: expire: %w", err)
 	}
-	s.log.Info("points expired", slog.Time("as_of", asOf), slog.Int("lots", stats.Lots), slog.Int("cards", stats.Cards),
+	level := slog.LevelInfo
+	if stats.Lots == 0 {
+		level = slog.LevelDebug // the hourly job finding nothing is not news
+	}
+	s.log.Log(ctx, level, "points expired", slog.Time("as_of", asOf), slog.Int("lots", stats.Lots), slog.Int("cards", stats.Cards),
 		slog.String("points", stats.Points.StringFixed(2)), slog.Duration("took", time.Since(start)))
 	return stats, nil
 }

@@ -33,19 +33,11 @@ func runExpiryJob(ctx context.Context, x expirer, every time.Duration, now func(
 	}
 }
 
-// runExpiryOnce runs one expiry pass and logs what it did.
+// runExpiryOnce runs one expiry pass and logs a failure.
 func runExpiryOnce(ctx context.Context, x expirer, asOf time.Time, log *slog.Logger) (engine.ExpireStats, error) {
-	start := time.Now()
-	st, err := x.Expire(ctx, asOf)
-	if err != nil {
-		if ctx.Err() == nil {
-			log.Error("expiry job failed", slog.Any("err", err))
-		}
-		return st, err
+	st, err := x.Expire(ctx, asOf) // the engine logs what it expired
+	if err != nil && ctx.Err() == nil {
+		log.Error("expiry job failed", slog.Any("err", err))
 	}
-	if st.Lots > 0 {
-		log.Info("points expired", slog.Int("lots", st.Lots), slog.Int("cards", st.Cards),
-			slog.String("points", st.Points.StringFixed(2)), slog.Duration("took", time.Since(start)))
-	}
-	return st, nil
+	return st, err
 }
