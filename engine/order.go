@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -132,22 +131,18 @@ func (s *Service) ProcessOrder(ctx context.Context, tx bun.IDB, o Order) (OrderR
 		})
 		return res, err
 	}
-	if strings.TrimSpace(o.Model) == "" || o.ID == 0 {
-		return OrderResult{}, models.ValidationErrorf("An order needs a model and an id.")
-	}
-	if o.Date.IsZero() {
-		o.Date = s.now()
-	}
-	o.Date = o.Date.UTC().Truncate(time.Second)
 	if o.Channel == "" {
 		o.Channel = ChannelPOS
+	}
+	p, err := s.newOrderRun(ctx, tx, o)
+	if err != nil {
+		return OrderResult{}, err
 	}
 	for _, r := range o.Redemptions {
 		if r.Points.Sign() <= 0 {
 			return OrderResult{}, models.ValidationErrorf("The points of a redemption must be positive.")
 		}
 	}
-	p := &orderRun{s: s, ctx: ctx, tx: tx, lite: isLite(tx), o: o, cards: map[int64]*CardChange{}}
 	return p.process()
 }
 
@@ -158,32 +153,35 @@ func (s *Service) ProcessOrder(ctx context.Context, tx bun.IDB, o Order) (OrderR
 // evaluated as after ProcessOrder, a change transferring the active lots.
 // The same order (Model, ID) again returns the first result.
 func (s *Service) RecordSpending(ctx context.Context, tx bun.IDB, o Order) (OrderResult, error) {
+	p, err := s.newOrderRun(ctx, tx, o)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	current, replay, err := p.begin()
+	if err != nil || replay != nil {
+		return orResult(replay, err)
+	}
+	return p.finish(current)
+}
+
+// newOrderRun checks an order's identity and normalises its date.
+func (s *Service) newOrderRun(ctx context.Context, tx bun.IDB, o Order) (*orderRun, error) {
 	if strings.TrimSpace(o.Model) == "" || o.ID == 0 {
-		return OrderResult{}, models.ValidationErrorf("An order needs a model and an id.")
+		return nil, models.ValidationErrorf("An order needs a model and an id.")
 	}
 	if o.Date.IsZero() {
 		o.Date = s.now()
 	}
 	o.Date = o.Date.UTC().Truncate(time.Second)
-	p := &orderRun{s: s, ctx: ctx, tx: tx, lite: isLite(tx), o: o, cards: map[int64]*CardChange{}}
-	current, err := p.partnerTier(false)
+	return &orderRun{s: s, ctx: ctx, tx: tx, lite: isLite(tx), o: o, cards: map[int64]*CardChange{}}, nil
+}
+
+// orResult is a replayed result, or the error.
+func orResult(replay *OrderResult, err error) (OrderResult, error) {
 	if err != nil {
 		return OrderResult{}, err
 	}
-	if p.tier = o.Tier; p.tier == 0 {
-		p.tier = current
-	}
-	inserted, err := p.insert()
-	if err != nil {
-		return OrderResult{}, err
-	}
-	if !inserted {
-		return p.stored()
-	}
-	if current, err = p.partnerTier(true); err != nil {
-		return OrderResult{}, err
-	}
-	return p.finish(current)
+	return *replay, nil
 }
 
 // orderRun is one ProcessOrder call.
@@ -204,33 +202,43 @@ func (p *orderRun) key(parts ...string) string {
 	return p.o.Model + "/" + strconv.FormatInt(p.o.ID, 10) + "/" + strings.Join(parts, "/")
 }
 
-func (p *orderRun) process() (OrderResult, error) {
-	o := p.o
-	current, err := p.partnerTier(false)
-	if err != nil {
-		return OrderResult{}, err
+// begin anchors the order (its tier snapshot: o.Tier or the customer's
+// tier) and locks the customer; an order already booked returns its first
+// result as replay. current is the customer's tier under the lock.
+func (p *orderRun) begin() (current int64, replay *OrderResult, err error) {
+	if current, err = p.partnerTier(false); err != nil {
+		return 0, nil, err
 	}
-	p.tier = o.Tier
-	if p.tier == 0 {
+	if p.tier = p.o.Tier; p.tier == 0 {
 		p.tier = current
 	}
 	inserted, err := p.insert()
 	if err != nil {
-		return OrderResult{}, err
+		return 0, nil, err
 	}
 	if !inserted {
-		return p.stored()
+		res, err := p.stored()
+		return 0, &res, err
 	}
 	if current, err = p.partnerTier(true); err != nil {
-		return OrderResult{}, err
+		return 0, nil, err
 	}
-	if o.Tier == 0 && current != p.tier {
+	if p.o.Tier == 0 && current != p.tier {
 		// Another order of the customer changed their tier meanwhile: the
 		// locked value is the snapshot.
 		p.tier = current
 		if _, err := p.s.exec(p.ctx, p.tx, "UPDATE loyalty_orders SET tier = ? WHERE id = ?", idArg(p.tier), p.row); err != nil {
-			return OrderResult{}, fmt.Errorf("engine: order tier: %w", err)
+			return 0, nil, fmt.Errorf("engine: order tier: %w", err)
 		}
+	}
+	return current, nil, nil
+}
+
+func (p *orderRun) process() (OrderResult, error) {
+	o := p.o
+	current, replay, err := p.begin()
+	if err != nil || replay != nil {
+		return orResult(replay, err)
 	}
 	if o.RefundOf != 0 {
 		if err := p.refund(); err != nil {
@@ -636,7 +644,7 @@ func (p *orderRun) partnerCard(program, company int64, create bool) (int64, erro
 		err := p.s.query(p.ctx, p.tx, `INSERT INTO loyalty_cards
 			(program_id, partner_id, code, points, company_id, created_at, updated_at)
 			VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING id`,
-			[]any{program, p.o.Partner, NewCardCode(), company, now, now}, func(r *sql.Rows) error {
+			[]any{program, p.o.Partner, models.NewCardCode(), company, now, now}, func(r *sql.Rows) error {
 				found = true
 				return r.Scan(&id)
 			})
@@ -648,17 +656,6 @@ func (p *orderRun) partnerCard(program, company int64, create bool) (int64, erro
 		}
 	}
 	return 0, fmt.Errorf("engine: create card: no free code")
-}
-
-// NewCardCode is Odoo 17's loyalty.card _generate_code: "044" and a slice
-// of a random UUID 4, e.g. "0444-1299-4c24".
-func NewCardCode() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	u := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-	return "044" + u[7:len(u)-18]
 }
 
 // evaluateTier moves the customer to the tier their spending reaches.

@@ -156,7 +156,7 @@ func (f *ordFix) newCard(partner, program int64, points string) int64 {
 	f.t.Helper()
 	var id int64
 	err := f.db.QueryRowContext(f.ctx, `INSERT INTO loyalty_cards (program_id, partner_id, code, points)
-		VALUES (?, ?, ?, 0) RETURNING id`, program, partner, engine.NewCardCode()).Scan(&id)
+		VALUES (?, ?, ?, 0) RETURNING id`, program, partner, models.NewCardCode()).Scan(&id)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -59,9 +59,10 @@ func loyaltyCardModel() *Model {
 	}
 }
 
-// newCardCode is Odoo 17's _generate_code: "044" and a slice of a random
-// UUID, e.g. "0444-1299-4c24".
-func newCardCode(*Env) any {
+// NewCardCode is Odoo 17's loyalty.card _generate_code: "044" and a
+// slice of a random UUID 4, e.g. "0444-1299-4c24". Cards made by the
+// engine and the POS methods use it too.
+func NewCardCode() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -69,6 +70,9 @@ func newCardCode(*Env) any {
 	u := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 	return "044" + u[7:len(u)-18]
 }
+
+// newCardCode is the code field's default.
+func newCardCode(*Env) any { return NewCardCode() }
 
 // programInfo is what the card computes need of its program.
 type programInfo struct {

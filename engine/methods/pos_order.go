@@ -724,7 +724,7 @@ func (m *Methods) createCard(ctx context.Context, st store, o posOrder, e *coupo
 	}
 	code := e.barcode
 	if code == "" {
-		code = engine.NewCardCode()
+		code = models.NewCardCode()
 	}
 	expiration := e.expiration
 	if expiration.IsZero() && p.dateTo != "" {
