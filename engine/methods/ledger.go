@@ -106,11 +106,10 @@ func cardArg(vals map[string]any) (int64, error) {
 	return id, nil
 }
 
-// moveCreate is loyalty.point.move.create: each dict books an earn of
-// initial_point on loyalty_card_id (membership_product_id, expiration_date
-// and origin optional; gain_date as the transaction time) and answers the
-// new lot's id.
-func (m *Methods) moveCreate(ctx context.Context, c *models.Call) (any, error) {
+// bookEach runs a ledger create: for each dict, the card and the points
+// of field are read and book books them, answering an id (one id for a
+// dict, a list for a list, as create does).
+func bookEach(c *models.Call, field string, book func(i int, vals map[string]any, card int64, pts decimal.Decimal) (int64, error)) (any, error) {
 	if err := ledgerCreateAllowed(c); err != nil {
 		return nil, err
 	}
@@ -124,27 +123,42 @@ func (m *Methods) moveCreate(ctx context.Context, c *models.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		pts, err := toDecimal("initial_point", vals["initial_point"])
+		pts, err := toDecimal(field, vals[field])
 		if err != nil {
 			return nil, err
 		}
+		id, err := book(i, vals, card, pts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return ids(out, single), nil
+}
+
+// moveCreate is loyalty.point.move.create: each dict books an earn of
+// initial_point on loyalty_card_id (membership_product_id, expiration_date
+// and origin optional; gain_date as the transaction time) and answers the
+// new lot's id.
+func (m *Methods) moveCreate(ctx context.Context, c *models.Call) (any, error) {
+	return bookEach(c, "initial_point", func(i int, vals map[string]any, card int64, pts decimal.Decimal) (int64, error) {
 		if !pts.IsPositive() {
-			return nil, models.ValidationErrorf("The initial points of a lot must be positive.")
+			return 0, models.ValidationErrorf("The initial points of a lot must be positive.")
 		}
 		mv, err := movement(c, vals, card, pts, "loyalty.point.move", i)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if exp := vals["expiration_date"]; exp != nil && exp != false {
 			t, err := toTime("expiration_date", exp)
 			if err != nil {
-				return nil, err
+				return 0, err
 			}
 			mv.Expiry = &t
 		}
 		res, err := m.svc.Earn(ctx, c.DB, mv)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		lot := int64(0)
 		for _, e := range res.Entries {
@@ -152,9 +166,8 @@ func (m *Methods) moveCreate(ctx context.Context, c *models.Call) (any, error) {
 				lot = e.Lot
 			}
 		}
-		out = append(out, lot)
-	}
-	return ids(out, single), nil
+		return lot, nil
+	})
 }
 
 // historyCreate is loyalty.point.history.create: points_amount > 0 books an
@@ -162,29 +175,13 @@ func (m *Methods) moveCreate(ctx context.Context, c *models.Call) (any, error) {
 // point_move_id and the like are computed, not taken. Answers the id of
 // the last journal row written.
 func (m *Methods) historyCreate(ctx context.Context, c *models.Call) (any, error) {
-	if err := ledgerCreateAllowed(c); err != nil {
-		return nil, err
-	}
-	list, single, err := createVals(c)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]int64, 0, len(list))
-	for i, vals := range list {
-		card, err := cardArg(vals)
-		if err != nil {
-			return nil, err
-		}
-		pts, err := toDecimal("points_amount", vals["points_amount"])
-		if err != nil {
-			return nil, err
-		}
+	return bookEach(c, "points_amount", func(i int, vals map[string]any, card int64, pts decimal.Decimal) (int64, error) {
 		if pts.IsZero() {
-			return nil, models.ValidationErrorf("The points of a history row cannot be zero.")
+			return 0, models.ValidationErrorf("The points of a history row cannot be zero.")
 		}
 		mv, err := movement(c, vals, card, pts.Abs(), "loyalty.point.history", i)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		var res engine.Result
 		if pts.IsPositive() {
@@ -193,14 +190,13 @@ func (m *Methods) historyCreate(ctx context.Context, c *models.Call) (any, error
 			res, err = m.svc.Redeem(ctx, c.DB, mv)
 		}
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if len(res.Entries) == 0 {
-			return nil, models.Internal(errorString("history create: the engine wrote no row"))
+			return 0, models.Internal(errorString("history create: the engine wrote no row"))
 		}
-		out = append(out, res.Entries[len(res.Entries)-1].ID)
-	}
-	return ids(out, single), nil
+		return res.Entries[len(res.Entries)-1].ID, nil
+	})
 }
 
 // movement builds the engine movement of a create dict: the origin, the
