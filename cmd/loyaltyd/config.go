@@ -31,6 +31,17 @@ type Config struct {
 	ExpireEvery   time.Duration // interval of the expiry job; 0 = off
 	AdminPassword string        // LOYALTYD_ADMIN_PASSWORD only, never a flag
 
+	// The upstream Odoo (issue 5); OdooURL empty = standalone.
+	OdooURL       string
+	OdooDB        string
+	OdooLogin     string
+	OdooAPIKey    string
+	OdooTimeout   time.Duration // one call to Odoo, connection to last byte
+	SyncBatch     time.Duration // how long non-realtime sync events wait to be batched
+	SyncWorkers   int           // delivery goroutines of this instance
+	PullInterval  time.Duration // reference-data pull from Odoo; 0 = off
+	WebhookSecret string        // secret of /loyaltyd/webhook; empty = webhook off
+
 	passwordRounds int // pbkdf2 rounds of new password hashes; 0 = Odoo's 600,000 (tests use fewer)
 }
 
@@ -56,6 +67,15 @@ func newFlagSet(cmd string, cfg *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.Timezone, "timezone", "UTC", "company time zone (IANA name, e.g. Asia/Jakarta): points expire at the end of a day there")
 	fs.DurationVar(&cfg.TierWindow, "tier-window", 0, "spending window of the membership tier evaluation (e.g. 8760h for 12 months); 0 = lifetime")
 	fs.DurationVar(&cfg.ExpireEvery, "expire-interval", time.Hour, "how often the expiry job expires lots past their date; 0 turns the job off")
+	fs.StringVar(&cfg.OdooURL, "odoo-url", "", "upstream Odoo (https://odoo.example.com): loyalty changes are synced to it, reference data pulled from it, every other call passed through; empty = standalone")
+	fs.StringVar(&cfg.OdooDB, "odoo-db", "", "database of the upstream Odoo")
+	fs.StringVar(&cfg.OdooLogin, "odoo-login", "", "login of the upstream Odoo user the sync acts as")
+	fs.StringVar(&cfg.OdooAPIKey, "odoo-api-key", "", "API key (or password) of --odoo-login")
+	fs.DurationVar(&cfg.OdooTimeout, "odoo-timeout", 30*time.Second, "deadline of one call to the upstream Odoo")
+	fs.DurationVar(&cfg.SyncBatch, "sync-batch-interval", 5*time.Minute, "how long sync events other than point movements wait to be sent in one batch")
+	fs.IntVar(&cfg.SyncWorkers, "sync-workers", 4, "delivery workers of this instance (PostgreSQL; SQLite uses one)")
+	fs.DurationVar(&cfg.PullInterval, "pull-interval", time.Minute, "how often reference data is pulled from the upstream Odoo; 0 = only on demand")
+	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "secret of the /loyaltyd/webhook endpoint for Odoo's automation rules; empty turns it off")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: loyaltyd %s [flags]\n\nFlags (each also read from the environment as %sNAME, e.g. %sHTTP_PORT):\n", cmd, envPrefix, envPrefix)
 		fs.PrintDefaults()
@@ -109,6 +129,12 @@ func (c *Config) validate() error {
 	}
 	if c.ExpireEvery < 0 {
 		errs = append(errs, fmt.Errorf("--expire-interval %s: negative", c.ExpireEvery))
+	}
+	if c.OdooURL != "" && (c.OdooDB == "" || c.OdooLogin == "" || c.OdooAPIKey == "") {
+		errs = append(errs, errors.New("--odoo-url needs --odoo-db, --odoo-login and --odoo-api-key"))
+	}
+	if c.OdooTimeout <= 0 || c.SyncBatch < 0 || c.PullInterval < 0 || c.SyncWorkers < 1 {
+		errs = append(errs, errors.New("--odoo-timeout, --sync-batch-interval, --pull-interval and --sync-workers must be positive"))
 	}
 	return errors.Join(errs...)
 }

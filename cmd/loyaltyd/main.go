@@ -50,6 +50,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdMigrate(ctx, args, stdout, stderr, getenv)
 	case "expire":
 		err = cmdExpire(ctx, args, stdout, stderr, getenv)
+	case "sync":
+		err = cmdSync(ctx, args, stdout, stderr, getenv)
+	case "import":
+		err = cmdImport(ctx, args, stdout, stderr, getenv)
 	case "apikey":
 		err = cmdAPIKey(ctx, args, stdout, stderr, getenv)
 	case "passwd":

@@ -19,6 +19,8 @@ import (
 	"github.com/odoo-loyalty/loyaltyd/migrations"
 	"github.com/odoo-loyalty/loyaltyd/models"
 	"github.com/odoo-loyalty/loyaltyd/models/auth"
+	"github.com/odoo-loyalty/loyaltyd/models/cache"
+	"github.com/odoo-loyalty/loyaltyd/odoo"
 	"github.com/odoo-loyalty/loyaltyd/rpc"
 )
 
@@ -32,6 +34,13 @@ type app struct {
 	reg     *models.Registry
 	engine  *engine.Service
 	handler *rpc.Server
+
+	// Issue 5: the upstream Odoo (nil when standalone), the cache, and
+	// what each part of the sync hangs on the app (see odoo.go, sync.go,
+	// pull.go, upstream.go, cache.go).
+	odoo  *odoo.Client
+	cache cache.Cache
+	parts appParts
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -75,6 +84,14 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.redis = redis.NewClient(opt)
 		limiter = auth.NewRedisLimiter(a.redis, 5, time.Minute, log)
 	}
+	if err := a.openCache(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openOdoo(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.auth = auth.New(db, auth.Options{Limiter: limiter, PasswordRounds: cfg.passwordRounds}, log)
 	a.reg = models.NewRegistry(db, log)
 	if err := a.reg.Register(models.Builtin()...); err != nil {
@@ -91,6 +108,14 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a.engine = engine.New(db, engine.Options{Location: loc, TierWindow: cfg.TierWindow,
 		Products: engine.RegistryProducts{Registry: a.reg}}, log)
+	if err := a.openSync(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openCards(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := methods.Register(a.reg, a.engine, methods.Options{Location: loc}, log); err != nil {
 		a.Close()
 		return nil, err
@@ -119,11 +144,22 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	h.Health = func(ctx context.Context) error { return db.PingContext(ctx) }
 	a.handler = h
+	if err := a.openPull(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openUpstream(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
 // Close releases the store and Redis.
 func (a *app) Close() {
+	if a.odoo != nil {
+		a.odoo.Close()
+	}
 	if a.redis != nil {
 		_ = a.redis.Close()
 	}
@@ -165,7 +201,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	srv := &http.Server{
-		Handler:           a.handler,
+		Handler:           a.front(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.CallTimeout + 30*time.Second,
 		WriteTimeout:      cfg.CallTimeout + 30*time.Second,
@@ -185,6 +221,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		defer close(jobsDone)
 		runExpiryJob(jobs, a.engine, cfg.ExpireEvery, time.Now, log)
 	}()
+	waitSync := a.startSync(jobs)
+	waitPull := a.startPull(jobs)
+	defer func() { stopJobs(); waitSync(); waitPull() }()
 	defer func() { stopJobs(); <-jobsDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
