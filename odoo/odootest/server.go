@@ -85,6 +85,9 @@ type Server struct {
 	entered  chan string
 	statuses []injectedStatus
 	faults   map[string]*fault
+
+	fieldTypes map[string]map[string]string // declared by Fields (fields.go)
+	web        webState                     // users, sessions, request log (web.go)
 }
 
 type injectedStatus struct {
@@ -290,7 +293,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reset(w)
 		return
 	}
+	r = s.record(r)
+	if s.serveWeb(w, r) {
+		return
+	}
 	service, ok := strings.CutPrefix(r.URL.Path, "/xmlrpc/2/")
+	if !ok {
+		service, ok = strings.CutPrefix(r.URL.Path, "/xmlrpc/")
+	}
 	if r.Method != http.MethodPost || !ok || (service != "common" && service != "object") {
 		http.NotFound(w, r)
 		return
@@ -391,8 +401,8 @@ func (s *Server) common(method string, params []any) (any, error) {
 		if len(params) < 3 {
 			return nil, &fault{code: 1, name: "TypeError", msg: "exp_login() missing required positional arguments"}
 		}
-		if params[0] == s.opt.DB && params[1] == s.opt.Login && params[2] == s.opt.Password {
-			return s.opt.UID, nil
+		if uid := s.login(params[0], params[1], params[2]); uid != 0 {
+			return uid, nil
 		}
 		return false, nil
 	}
@@ -408,7 +418,7 @@ func (s *Server) object(key, method string, params []any) (any, error) {
 		return nil, &fault{code: 1, name: "TypeError", msg: "execute_kw() missing required positional arguments"}
 	}
 	uid, _ := params[1].(int64)
-	if params[0] != s.opt.DB || uid != s.opt.UID || params[2] != s.opt.Password {
+	if params[0] != s.opt.DB || !s.checkUser(uid, params[2]) {
 		return nil, &fault{code: 3, msg: "Access Denied"}
 	}
 	model, _ := params[3].(string)
@@ -426,7 +436,7 @@ func (s *Server) object(key, method string, params []any) (any, error) {
 	}
 	args, _ = normalize(args).([]any)
 	kw, _ = normalize(kw).(map[string]any)
-	res, err := s.execute(uid, model, method, args, kw)
+	res, err := s.executeAs(uid, model, method, args, kw)
 	if err == nil {
 		s.executed[key]++
 	}

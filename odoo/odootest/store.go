@@ -42,6 +42,10 @@ func (s *Server) execute(uid int64, model, method string, args []any, kw map[str
 		return nil, userError("Object %s doesn't exist", model)
 	}
 	switch method {
+	case "load":
+		return s.load(t, model, args, kw)
+	case "fields_get":
+		return s.fieldsGet(model), nil
 	case "create":
 		return s.create(t, model, args)
 	case "write":
@@ -116,13 +120,9 @@ func (s *Server) execute(uid int64, model, method string, args []any, kw map[str
 		if err != nil {
 			return nil, &fault{code: 2, msg: err.Error()}
 		}
-		sortRows(rows, keys)
-		if off, _ := arg(args, kw, pos, "offset").(int64); off > 0 {
-			rows = rows[min(int(off), len(rows)):]
-		}
-		if lim, _ := arg(args, kw, pos+1, "limit").(int64); lim > 0 && int(lim) < len(rows) {
-			rows = rows[:lim]
-		}
+		off, _ := arg(args, kw, pos, "offset").(int64)
+		lim, _ := arg(args, kw, pos+1, "limit").(int64)
+		rows = pageRows(rows, keys, int(off), int(lim))
 		if method == "search" {
 			ids := make([]int64, len(rows))
 			for i, r := range rows {
