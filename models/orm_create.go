@@ -204,6 +204,9 @@ func (o *orm) create(ctx context.Context, m *Model, vals map[string]any) (int64,
 		return 0, err
 	}
 	o.setUserLog(m, p, "create_uid", "write_uid")
+	if err := o.externalID(ctx, m, p); err != nil {
+		return 0, err
+	}
 	q := "INSERT INTO " + qi(m.Table) + " DEFAULT VALUES RETURNING " + qi("id")
 	if len(p.cols) > 0 {
 		cols := make([]string, len(p.cols))

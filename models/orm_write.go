@@ -94,6 +94,9 @@ func ormWrite(ctx context.Context, c *Call) (any, error) {
 	if err := o.write(ctx, c.Model, b.ids, vals); err != nil {
 		return nil, err
 	}
+	if err := c.Registry.runWriteHooks(ctx, c.DB, c.Model.Name, uniqueIDs(b.ids), vals); err != nil {
+		return nil, err
+	}
 	return true, nil
 }
 

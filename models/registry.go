@@ -13,6 +13,7 @@ type Registry struct {
 	DB     *DB
 	Log    *slog.Logger
 	models map[string]*Model
+	auth   authorities // id and record sources (idauthority.go)
 }
 
 // NewRegistry returns an empty registry over db.

@@ -21,7 +21,17 @@ type DB struct {
 type Tx = bun.Tx
 
 // WriteTx runs fn in a transaction, committed when fn returns nil.
+// Functions registered with AfterCommit run after the commit.
 func (d *DB) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	ctx, hooks := withCommitHooks(ctx)
+	if err := d.writeTx(ctx, fn); err != nil {
+		return err
+	}
+	hooks.run(ctx)
+	return nil
+}
+
+func (d *DB) writeTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	if d.writeMu != nil {
 		d.writeMu.Lock()
 		defer d.writeMu.Unlock()
