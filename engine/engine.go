@@ -125,6 +125,8 @@ type Service struct {
 
 	tierWindow time.Duration  // Options.TierWindow
 	products   ProductMatcher // Options.Products
+	side       sideState      // hot balance cache and card id authority (balance_cache.go, cards.go)
+	outbox     bool           // EnableOutbox: operations write sync events (outbox.go)
 }
 
 // New returns a Service over db.

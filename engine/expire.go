@@ -219,6 +219,7 @@ func (s *Service) expireBatch(ctx context.Context, tx bun.IDB, asOf time.Time, a
 	if err != nil || len(ids) == 0 {
 		return stats, nil, err
 	}
+	s.touched(ctx, cards...) // the balance cache, after the commit (balance_cache.go)
 	var next *lotKey
 	if len(ids) == batch {
 		next = &last
@@ -259,12 +260,16 @@ func (s *Service) expireBatch(ctx context.Context, tx bun.IDB, asOf time.Time, a
 		), cards AS (
 			UPDATE loyalty_cards c SET points = c.points - agg.total, history_seq = c.history_seq + agg.n,
 				sync_version = COALESCE(c.sync_version, 0) + 1, updated_at = CAST(? AS TIMESTAMP)
-			FROM agg WHERE c.id = agg.loyalty_card_id RETURNING c.id
-		)
+			FROM agg WHERE c.id = agg.loyalty_card_id RETURNING c.id, c.points, c.history_seq, c.sync_version, agg.n
+		), ev AS (
+			INSERT INTO sync_log (entity_type, entity_id, part, action, status, lane, seq_from, seq_to, points, sync_version)
+			SELECT 'loyalty.card', id, id % 64, 'points', 'pending', 'realtime', history_seq - n + 1, history_seq, points,
+				sync_version FROM cards WHERE CAST(? AS BOOLEAN) ORDER BY id RETURNING id
+		), nt AS (SELECT pg_notify('`+SyncChannel+`', '') FROM (SELECT 1 FROM ev LIMIT 1) x)
 		SELECT (SELECT COUNT(*) FROM lots), (SELECT COALESCE(SUM(remaining_point), 0) FROM lots),
-			(SELECT COUNT(*) FROM cards), (SELECT MIN(id) FROM cards), (SELECT MAX(id) FROM cards)`,
-			[]any{lotIDs, at, now, lotIDs, at, now},
-			&stats.Lots, decCol{lite, &stats.Points}, &stats.Cards, &minCard, &maxCard)
+			(SELECT COUNT(*) FROM cards), (SELECT MIN(id) FROM cards), (SELECT MAX(id) FROM cards), (SELECT COUNT(*) FROM nt)`,
+			[]any{lotIDs, at, now, lotIDs, at, now, s.outbox},
+			&stats.Lots, decCol{lite, &stats.Points}, &stats.Cards, &minCard, &maxCard, new(int64))
 		stats.minCard, stats.maxCard = minCard.Int64, maxCard.Int64
 		return stats, next, err
 	}
@@ -300,6 +305,17 @@ func (s *Service) expireBatch(ctx context.Context, tx bun.IDB, asOf time.Time, a
 			GROUP BY loyalty_card_id) agg
 		WHERE loyalty_cards.id = agg.loyalty_card_id`, now, lotIDs, at); err != nil {
 		return stats, nil, err
+	}
+	if s.outbox {
+		// One sync event per card (outbox.go), before the lots change.
+		if _, err := s.exec(ctx, tx, `INSERT INTO sync_log (entity_type, entity_id, part, action, status, lane, seq_from,
+				seq_to, points, sync_version)
+			SELECT 'loyalty.card', c.id, c.id % 64, 'points', 'pending', 'realtime', c.history_seq - agg.n + 1, c.history_seq,
+				c.points, c.sync_version
+			FROM loyalty_cards c JOIN (SELECT loyalty_card_id, COUNT(*) AS n FROM (`+lots+`) GROUP BY loyalty_card_id) agg
+				ON agg.loyalty_card_id = c.id`, lotIDs, at); err != nil {
+			return stats, nil, err
+		}
 	}
 	if _, err := s.exec(ctx, tx, "UPDATE point_moves SET remaining_point = 0, state = 'expired'"+
 		" WHERE id IN (SELECT value FROM json_each(?)) AND state = 'active' AND expiration_date < ?", lotIDs, at); err != nil {

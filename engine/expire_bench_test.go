@@ -62,6 +62,9 @@ func BenchmarkExpire(b *testing.B) {
 		}
 		b.Logf("seeded %d lots on %d cards in %s", cards*10, cards, time.Since(start).Round(time.Millisecond))
 		svc := engine.New(db, engine.Options{}, nil)
+		if os.Getenv("EXPIRE_BENCH_OUTBOX") != "" {
+			svc.EnableOutbox() // one sync event per card (issue 5)
+		}
 		b.StartTimer()
 		start = time.Now()
 		st, err := svc.ExpireForTest(ctx, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 20000, workers)

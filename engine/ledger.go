@@ -111,6 +111,7 @@ func (s *Service) run(ctx context.Context, tx bun.IDB, kind, key, origin, reason
 	if at.IsZero() {
 		at = s.now()
 	}
+	s.touched(ctx, cards...) // the balance cache, after the commit (balance_cache.go)
 	o := &ledgerOp{s: s, ctx: ctx, tx: tx, lite: isLite(tx), kind: kind, key: key, origin: origin, reason: reason,
 		at: at.UTC().Truncate(time.Second), cards: map[int64]*cardRow{}, lots: map[int64]*lot{}}
 	o.order = slices.Clone(cards)
@@ -593,6 +594,11 @@ func (o *ledgerOp) write() ([]Result, error) {
 			return nil, fmt.Errorf("engine: update card %d: %w", c.id, err)
 		}
 	}
+	if s.outbox {
+		if err := o.queuePoints(); err != nil {
+			return nil, err
+		}
+	}
 	if o.reverse != 0 {
 		if _, err := s.exec(ctx, tx, "UPDATE point_operations SET reversed_by_id = ? WHERE id = ?", opID, o.reverse); err != nil {
 			return nil, fmt.Errorf("engine: mark reversed: %w", err)
@@ -719,12 +725,30 @@ func (o *ledgerOp) writePG(res []Result, js string, now any) ([]Result, error) {
 		c := o.cards[id]
 		args = append(args, c.id, decArg(false, c.points), decArg(false, c.debt), c.seq)
 	}
-	b.WriteString(") AS v(n, id, points, debt, seq), op WHERE c.id = v.id)")
+	b.WriteString(") AS v(n, id, points, debt, seq), op WHERE c.id = v.id")
+	if o.s.outbox {
+		// One sync event per card, NOTIFY when there is one (outbox.go).
+		b.WriteString(` RETURNING c.id, c.points, c.history_seq, c.sync_version), ev AS (
+	INSERT INTO sync_log (entity_type, entity_id, part, action, status, lane, seq_from, seq_to, points, sync_version)
+	SELECT 'loyalty.card', cards.id, cards.id % 64, 'points', 'pending', 'realtime', `)
+		if len(o.entries) > 0 {
+			b.WriteString("(SELECT MIN(h.seq) FROM hist h WHERE h.loyalty_card_id = cards.id)")
+		} else {
+			b.WriteString("cards.history_seq + 1")
+		}
+		b.WriteString(`, cards.history_seq, cards.points, cards.sync_version FROM cards ORDER BY cards.id RETURNING id
+), nt AS (SELECT pg_notify('` + SyncChannel + `', '') FROM (SELECT 1 FROM ev LIMIT 1) x`)
+	}
+	b.WriteString(")")
 	if o.reverse != 0 {
 		b.WriteString(", rev AS (UPDATE point_operations SET reversed_by_id = op.id FROM op WHERE point_operations.id = CAST(? AS BIGINT))")
 		args = append(args, o.reverse)
 	}
-	b.WriteString("\nSELECT 0, id, 0, 0, 0 FROM op")
+	if o.s.outbox {
+		b.WriteString("\nSELECT 0, id, (SELECT COUNT(*) FROM nt), 0, 0 FROM op")
+	} else {
+		b.WriteString("\nSELECT 0, id, 0, 0, 0 FROM op")
+	}
 	if len(o.entries) > 0 {
 		b.WriteString(" UNION ALL SELECT 1, id, loyalty_card_id, seq, COALESCE(point_move_id, 0) FROM hist")
 	}

@@ -638,6 +638,9 @@ func (p *orderRun) partnerCard(program, company int64, create bool) (int64, erro
 	if company == 0 {
 		company = 1
 	}
+	if id, ok, err := p.s.NewUpstreamCard(p.ctx, p.tx, CardSpec{Program: program, Partner: p.o.Partner, Company: company}); ok {
+		return id, err // Odoo is the id authority (cards.go)
+	}
 	now := timeArg(p.lite, p.s.now())
 	for range 5 {
 		found := false
@@ -681,6 +684,9 @@ func (p *orderRun) evaluateTier(current int64) error {
 	if _, err := p.s.exec(p.ctx, p.tx, "UPDATE res_partner SET membership_product_id = ?, write_date = ? WHERE id = ?",
 		idArg(target), timeArg(p.lite, p.s.now()), p.o.Partner); err != nil {
 		return fmt.Errorf("engine: partner tier: %w", err)
+	}
+	if err := p.s.queueTier(p.ctx, p.tx, p.o.Partner, target); err != nil {
+		return err
 	}
 	p.res.Tier = &TierChange{Partner: p.o.Partner, From: current, To: target}
 	newProg, newCompany, err := p.primaryProgram(target)

@@ -234,7 +234,7 @@ func (m *Methods) cardBalance(ctx context.Context, c *models.Call) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	cs, err := m.svc.Card(ctx, c.DB, card)
+	cs, err := m.svc.CardBalance(ctx, c.DB, card) // for display: may come from the balance cache
 	if err != nil {
 		return nil, err
 	}

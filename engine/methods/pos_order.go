@@ -493,7 +493,7 @@ func (m *Methods) confirmCouponPrograms(ctx context.Context, c *models.Call) (an
 		return nil, models.TypeErrorf("confirm_coupon_programs: coupon_data must be a dict")
 	}
 	st := storeOf(c)
-	order, found, err := lockOrder(ctx, st, orderID)
+	order, found, err := m.lockOrUpstream(ctx, c, st, orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -730,6 +730,11 @@ func (m *Methods) createCard(ctx context.Context, st store, o posOrder, e *coupo
 	if expiration.IsZero() && p.dateTo != "" {
 		expiration, _ = time.Parse(models.DateLayout, p.dateTo)
 	}
+	e.partner = partner
+	if id, ok, err := m.svc.NewUpstreamCard(ctx, st.db, engine.CardSpec{Program: e.program, Partner: partner,
+		Code: code, Expiration: expiration, SourcePosOrder: o.id}); ok {
+		return id, err // Odoo is the id authority (engine/cards.go)
+	}
 	var id int64
 	err := st.db.QueryRowContext(ctx, `INSERT INTO loyalty_cards (program_id, partner_id, code, points, expiration_date,
 			source_pos_order_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -815,7 +820,7 @@ func (m *Methods) addLoyaltyHistoryLines(ctx context.Context, c *models.Call) (a
 		return nil, err
 	}
 	st := storeOf(c)
-	order, found, err := lockOrder(ctx, st, orderID)
+	order, found, err := m.lockOrUpstream(ctx, c, st, orderID)
 	if err != nil {
 		return nil, err
 	}

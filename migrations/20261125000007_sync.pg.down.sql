@@ -1,0 +1,16 @@
+ALTER TABLE loyalty_cards DROP COLUMN odoo_points;
+DROP TABLE sync_parts;
+DROP INDEX idx_sync_log_status;
+DROP INDEX idx_sync_log_pending;
+DROP INDEX idx_sync_log_next;
+DROP INDEX idx_sync_log_waiting;
+ALTER TABLE sync_log DROP COLUMN last_attempt_at;
+ALTER TABLE sync_log DROP COLUMN next_attempt_at;
+ALTER TABLE sync_log DROP COLUMN attempts;
+ALTER TABLE sync_log DROP COLUMN payload;
+ALTER TABLE sync_log DROP COLUMN sync_version;
+ALTER TABLE sync_log DROP COLUMN points;
+ALTER TABLE sync_log DROP COLUMN seq_to;
+ALTER TABLE sync_log DROP COLUMN seq_from;
+ALTER TABLE sync_log DROP COLUMN lane;
+ALTER TABLE sync_log DROP COLUMN part;
