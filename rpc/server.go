@@ -3,11 +3,14 @@ package rpc
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +85,9 @@ type Server struct {
 	mux      *http.ServeMux
 	// Health, when set, is called by /web/health; an error makes it 503.
 	Health func(ctx context.Context) error
+	// HealthInfo, when set, adds its keys to /web/health's JSON body
+	// (e.g. "sync": the outbox's figures); an error only leaves them out.
+	HealthInfo func(ctx context.Context) (map[string]any, error)
 }
 
 // NewServer builds the handler. sessions may be nil (in-memory sessions).
@@ -290,6 +296,23 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	body := []byte(`{"status": "` + status + `"}`)
+	if s.HealthInfo != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		info, err := s.HealthInfo(ctx)
+		if err != nil {
+			s.log.WarnContext(ctx, "health info failed", slog.Any("err", err))
+		}
+		for _, k := range slices.Sorted(maps.Keys(info)) {
+			if k == "status" {
+				continue
+			}
+			if v, err := json.Marshal(info[k]); err == nil {
+				kj, _ := json.Marshal(k)
+				body = append(append(append(append(body[:len(body)-1], ", "...), kj...), ": "...), append(v, '}')...)
+			}
+		}
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)

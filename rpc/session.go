@@ -41,14 +41,25 @@ func newSessionID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// validSessionID accepts only the shape we issue, so a cookie never
-// reaches a store unchecked.
+// validSessionID accepts only the shapes Odoo issues, so a cookie never
+// reaches a store unchecked: 40 hex characters (ours and Odoo 17's) or 84
+// base64url characters (Odoo 18's, seen when the sessions are an upstream
+// Odoo's).
 func validSessionID(id string) bool {
-	if len(id) != 40 {
-		return false
+	switch len(id) {
+	case 40:
+		_, err := hex.DecodeString(id)
+		return err == nil
+	case 84:
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+		return true
 	}
-	_, err := hex.DecodeString(id)
-	return err == nil
+	return false
 }
 
 // MemorySessions is an in-process SessionStore: fine for one instance.
