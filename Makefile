@@ -58,6 +58,8 @@ _bench:
 	bin/loyaltyd-bench orm
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 	bin/loyaltyd-bench engine $(ENGINEFLAGS)
+	bin/loyaltyd-bench sync
+	bin/loyaltyd-bench import
 
 golden: ## rewrite golden files from the current output (-update)
 	@pkgs=$$(grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -r -n1 dirname | sort -u); \

@@ -57,6 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog
 		err = cmdORM(ctx, args, stdout, stderr, log)
 	case "engine":
 		err = cmdEngine(ctx, args, stdout, stderr, log)
+	case "import":
+		err = benchImport(ctx, args, stdout)
+	case "sync":
+		err = benchSync(ctx, args, stdout)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -93,6 +97,8 @@ Usage:
   loyaltyd-bench ceiling --port N --responses F   the bare net/http ceiling (started by run)
   loyaltyd-bench orm [--database-url URL]         the ORM against hand-written SQL, in process
   loyaltyd-bench engine [--database-url URL]      the points engine against pgbench, durable PostgreSQL
+  loyaltyd-bench import [--partners N]            first import of partners from a fake Odoo, against bare paging
+  loyaltyd-bench sync [flags]                     outbox delivery to a fake Odoo: events/s, commit-to-Odoo latency
 
 Run "loyaltyd-bench run --help" for the flags.
 `)
