@@ -159,6 +159,19 @@ func testImport(t *testing.T, storeArgs []string, storeCfg models.StoreConfig) {
 		require.NoError(t, engine.CheckInvariants(ctx, db, card), "card %d", card)
 	}
 	moves, hist := count(`SELECT count(*) FROM point_moves`), count(`SELECT count(*) FROM point_history`)
+	// The seed rows taken carry the outbox's external ids, pointing at the
+	// Odoo records they came from (a later movement updates them, never
+	// loads a copy).
+	linked := func() map[string]int {
+		n := map[string]int{}
+		for _, r := range srv.Records("ir.model.data") {
+			if r["module"] == "loyaltyd" {
+				n[r["model"].(string)]++
+			}
+		}
+		return n
+	}
+	require.Equal(t, map[string]int{"loyalty.point.move": 3, "loyalty.point.history": 5}, linked())
 
 	// A re-run creates nothing and reports the same.
 	out, _ = run()
@@ -166,6 +179,7 @@ func testImport(t *testing.T, storeArgs []string, storeCfg models.StoreConfig) {
 	require.Equal(t, first, reconciliation(out))
 	require.Equal(t, moves, count(`SELECT count(*) FROM point_moves`))
 	require.Equal(t, hist, count(`SELECT count(*) FROM point_history`))
+	require.Equal(t, map[string]int{"loyalty.point.move": 3, "loyalty.point.history": 5}, linked())
 
 	// A card changed in Odoo between runs is reported, not booked.
 	require.True(t, srv.Write("loyalty.card", std, map[string]any{"points": 15.0}))

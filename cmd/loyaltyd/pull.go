@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/odoo-loyalty/loyaltyd/engine"
 	"io"
 	"log/slog"
 	"net/http"
@@ -93,7 +94,12 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	fmt.Fprintf(stderr, "reference data: %d records read, %d written in %s\n", st.Read, st.Written,
 		time.Since(start).Round(time.Millisecond))
-	rep, err := pull.ImportCards(ctx, a.odoo, a.db, a.engine, 0, log)
+	// The import books Odoo's own balances and rows: an engine without
+	// the outbox, so that nothing of it is sent back to Odoo (an opening
+	// lot would otherwise reach Odoo 18 as a second issue of the same
+	// points, and the seed addon's lots under new external ids).
+	quiet := engine.New(a.db, a.engineOpts, log)
+	rep, err := pull.ImportCards(ctx, a.odoo, a.db, quiet, 0, log)
 	if err != nil {
 		return err
 	}

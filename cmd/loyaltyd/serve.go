@@ -35,6 +35,8 @@ type app struct {
 	engine  *engine.Service
 	handler *rpc.Server
 
+	engineOpts engine.Options // how a.engine was made (the import makes a second one without the outbox)
+
 	// Issue 5: the upstream Odoo (nil when standalone), the cache, and
 	// what each part of the sync hangs on the app (see odoo.go, sync.go,
 	// pull.go, upstream.go, cache.go).
@@ -106,8 +108,8 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil || cfg.Timezone == "" {
 		loc = time.UTC
 	}
-	a.engine = engine.New(db, engine.Options{Location: loc, TierWindow: cfg.TierWindow,
-		Products: engine.RegistryProducts{Registry: a.reg}}, log)
+	a.engineOpts = engine.Options{Location: loc, TierWindow: cfg.TierWindow, Products: engine.RegistryProducts{Registry: a.reg}}
+	a.engine = engine.New(db, a.engineOpts, log)
 	if err := a.openSync(ctx); err != nil {
 		a.Close()
 		return nil, err

@@ -2,10 +2,12 @@ package pull
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -198,6 +200,11 @@ func ImportCards(ctx context.Context, c Client, db *models.DB, l Ledger, pageSiz
 				return rep, fmt.Errorf("import: card %d: %w", ic.ID, err)
 			}
 		}
+		if rep.SeedAddon && len(cards) > 0 {
+			if err := linkSeedRows(ctx, c, db, cards); err != nil {
+				return rep, err
+			}
+		}
 		if len(rows) < pageSize {
 			break
 		}
@@ -380,4 +387,63 @@ func columnDecimal(lite bool, v any) decimal.Decimal {
 		return d
 	}
 	return decimal.Zero
+}
+
+// linkSeedRows gives the seed addon's rows taken by the import the external
+// ids the outbox writes them under (loyaltyd.point_move_<engine id>,
+// loyaltyd.point_history_<engine id>), pointing at the Odoo records they
+// came from: a later movement that touches an imported lot then updates
+// Odoo's lot instead of loading a copy of it. Names already there (a
+// re-run) are left alone.
+func linkSeedRows(ctx context.Context, c Client, db *models.DB, cards []engine.ImportedCard) error {
+	ids := make([]any, len(cards))
+	for i, ic := range cards {
+		ids[i] = ic.ID
+	}
+	for _, t := range []struct{ table, model, prefix string }{
+		{"point_moves", "loyalty.point.move", "point_move_"},
+		{"point_history", "loyalty.point.history", "point_history_"},
+	} {
+		want := map[string]int64{}
+		err := db.Query(ctx, db, `SELECT id, odoo_id FROM `+t.table+` WHERE odoo_id IS NOT NULL AND loyalty_card_id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, ids, func(rows *sql.Rows) error {
+			var id, odooID int64
+			if err := rows.Scan(&id, &odooID); err != nil {
+				return err
+			}
+			want[t.prefix+strconv.FormatInt(id, 10)] = odooID
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("import: %s: %w", t.table, err)
+		}
+		if len(want) == 0 {
+			continue
+		}
+		names := make([]any, 0, len(want))
+		for n := range want {
+			names = append(names, n)
+		}
+		var have []map[string]any
+		if err := c.ExecuteKw(ctx, "ir.model.data", "search_read",
+			[]any{[]any{[]any{"module", "=", "loyaltyd"}, []any{"name", "in", names}}},
+			map[string]any{"fields": []any{"name"}}, &have); err != nil {
+			return fmt.Errorf("import: external ids of %s: %w", t.model, err)
+		}
+		for _, h := range have {
+			delete(want, strOf(h["name"]))
+		}
+		if len(want) == 0 {
+			continue
+		}
+		vals := make([]any, 0, len(want))
+		for name, odooID := range want {
+			vals = append(vals, map[string]any{"module": "loyaltyd", "name": name, "model": t.model,
+				"res_id": odooID, "noupdate": true})
+		}
+		if err := c.ExecuteKw(ctx, "ir.model.data", "create", []any{vals}, nil, nil); err != nil {
+			return fmt.Errorf("import: external ids of %s: %w", t.model, err)
+		}
+	}
+	return nil
 }
