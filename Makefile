@@ -58,8 +58,9 @@ _bench:
 	bin/loyaltyd-bench orm
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 	bin/loyaltyd-bench engine $(ENGINEFLAGS)
-	bin/loyaltyd-bench sync
-	bin/loyaltyd-bench import
+	bin/loyaltyd-bench sync --database-url ""
+	bin/loyaltyd-bench sync --database-url "$$TEST_DATABASE_URL"
+	bin/loyaltyd-bench import --database-url "$$TEST_DATABASE_URL"
 
 golden: ## rewrite golden files from the current output (-update)
 	@pkgs=$$(grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -r -n1 dirname | sort -u); \

@@ -202,3 +202,23 @@ func readTime(raw any) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// DecimalOf reads a stored decimal column (points, money) as a driver
+// returned it: NUMERIC on PostgreSQL (a string, or []byte), integer
+// hundredths on SQLite. A NULL or a value no conversion wrote reads as 0.
+func DecimalOf(lite bool, raw any) decimal.Decimal {
+	if b, ok := raw.([]byte); ok {
+		raw = string(b)
+	}
+	d, ok := readDecimal(raw)
+	if !ok {
+		return decimal.Zero
+	}
+	if _, hundredths := raw.(int64); hundredths && lite {
+		return d.Shift(-2)
+	}
+	if _, f := raw.(float64); f {
+		return d.Round(2)
+	}
+	return d
+}

@@ -38,10 +38,10 @@ func (c *jsonCodec) NewRequest(r *http.Request) gorilla.CodecRequest {
 		req.err = &errBadEnvelope{"Invalid JSON-RPC data"}
 		return req
 	}
-	if id, err := appendJSON(nil, normJSON(obj["id"])); err == nil {
+	if id, err := appendJSON(nil, NormalizeJSON(obj["id"])); err == nil {
 		req.id = id
 	}
-	params, _ := normJSON(obj["params"]).(map[string]any)
+	params, _ := NormalizeJSON(obj["params"]).(map[string]any)
 	if params == nil {
 		params = map[string]any{}
 	}
@@ -146,9 +146,9 @@ func writeJSONEnvelope(w http.ResponseWriter, id []byte, key string, v any, cook
 	_, _ = w.Write(b)
 }
 
-// normJSON turns json.Number into int64 (integral literals) or float64, as
+// NormalizeJSON turns json.Number into int64 (integral literals) or float64, as
 // Python's json module does.
-func normJSON(v any) any {
+func NormalizeJSON(v any) any {
 	switch x := v.(type) {
 	case json.Number:
 		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
@@ -158,12 +158,12 @@ func normJSON(v any) any {
 		return f
 	case []any:
 		for i := range x {
-			x[i] = normJSON(x[i])
+			x[i] = NormalizeJSON(x[i])
 		}
 		return x
 	case map[string]any:
 		for k := range x {
-			x[k] = normJSON(x[k])
+			x[k] = NormalizeJSON(x[k])
 		}
 		return x
 	}

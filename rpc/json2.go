@@ -90,7 +90,7 @@ func (s *Server) json2Call(ctx context.Context, r *http.Request, body []byte, mo
 		if err := dec.Decode(&v); err != nil {
 			return nil, models.Errorf(models.KindType, "could not parse the body as json: %v", err)
 		}
-		obj, ok := normJSON(v).(map[string]any)
+		obj, ok := NormalizeJSON(v).(map[string]any)
 		if !ok {
 			return nil, models.Errorf(models.KindType, "the body must be a JSON object")
 		}

@@ -52,7 +52,7 @@ func WriteFault(ctx context.Context, w http.ResponseWriter, path string, body []
 			d := json.NewDecoder(bytes.NewReader(env.ID))
 			d.UseNumber()
 			if d.Decode(&v) == nil {
-				if b, err := appendJSON(nil, normJSON(v)); err == nil {
+				if b, err := appendJSON(nil, NormalizeJSON(v)); err == nil {
 					id = b
 				}
 			}

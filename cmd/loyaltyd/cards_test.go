@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -225,58 +222,14 @@ func TestUpstreamRefusesLocalCards(t *testing.T) {
 	require.Contains(t, err.Error(), "numbered by this server")
 }
 
-// tcpProxy forwards connections to target until stopped.
-type tcpProxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &tcpProxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				_ = c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
-			go func() { _, _ = io.Copy(c, up); _ = c.Close() }()
-		}
-	}()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *tcpProxy) stop() {
-	_ = p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns = nil
-}
-
 // TestBalanceCacheRPC: card_balance over JSON-RPC is served through the
 // cache (Redis, then Redis stopped: still answered, from the database)
 // and shows every operation at once.
 func TestBalanceCacheRPC(t *testing.T) {
 	opt, err := redis.ParseURL(dbtest.Redis(t))
 	require.NoError(t, err)
-	px := newTCPProxy(t, opt.Addr)
-	ru := fmt.Sprintf("redis://%s/%d", px.ln.Addr(), opt.DB)
+	px := dbtest.NewTCPProxy(t, opt.Addr)
+	ru := fmt.Sprintf("redis://%s/%d", px.Addr(), opt.DB)
 	dbtest.EachConfig(t, func(t *testing.T, sc models.StoreConfig) {
 		dir := sc.DataDir
 		if dir == "" {
@@ -324,7 +277,7 @@ func TestBalanceCacheRPC(t *testing.T) {
 		if sc.URL == "" {
 			return // Redis goes away once, in the last run (PostgreSQL)
 		}
-		px.stop()
+		px.Stop()
 		require.Equal(t, "95.00", show(), "Redis gone: from the database")
 		earn(t, a, f.cardA, 1, "rpc/earn2")
 		require.Equal(t, "96.00", show())

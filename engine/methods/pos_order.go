@@ -182,18 +182,8 @@ func (m *Methods) storeOrder(ctx context.Context, st store, data map[string]any,
 		return 0, "", internal("create_from_ui", err)
 	}
 	// The programs whose rewards the order used (total_order_count).
-	for _, l := range lines {
-		if !truthy(l["is_reward_line"]) {
-			continue
-		}
-		reward, _ := toID("reward_id", l["reward_id"])
-		if reward == 0 {
-			continue
-		}
-		if _, err := st.db.ExecContext(ctx, `INSERT INTO pos_order_programs (order_id, program_id)
-			SELECT ?, program_id FROM promotion_rewards WHERE id = ? ON CONFLICT DO NOTHING`, id, reward); err != nil {
-			return 0, "", internal("create_from_ui: programs", err)
-		}
+	if err := orderPrograms(ctx, st, id, lines); err != nil {
+		return 0, "", internal("create_from_ui: programs", err)
 	}
 	return id, ref, nil
 }
@@ -888,3 +878,22 @@ func (m *Methods) addLoyaltyHistoryLines(ctx context.Context, c *models.Call) (a
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// orderPrograms records the programs whose rewards an order's lines used
+// (their total_order_count).
+func orderPrograms(ctx context.Context, st store, order int64, lines []map[string]any) error {
+	for _, l := range lines {
+		if !truthy(l["is_reward_line"]) {
+			continue
+		}
+		reward, _ := toID("reward_id", l["reward_id"])
+		if reward == 0 {
+			continue
+		}
+		if _, err := st.db.ExecContext(ctx, `INSERT INTO pos_order_programs (order_id, program_id)
+			SELECT ?, program_id FROM promotion_rewards WHERE id = ? ON CONFLICT DO NOTHING`, order, reward); err != nil {
+			return err
+		}
+	}
+	return nil
+}

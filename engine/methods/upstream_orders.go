@@ -109,18 +109,8 @@ func (m *Methods) storeUpstreamOrder(ctx context.Context, st store, id int64, va
 		st.dec(amounts[1]), st.dec(amounts[2]), state, string(raw)); err != nil {
 		return internal("pos.order from upstream", err)
 	}
-	for _, l := range lines {
-		if !truthy(l["is_reward_line"]) {
-			continue
-		}
-		reward, _ := toID("reward_id", l["reward_id"])
-		if reward == 0 {
-			continue
-		}
-		if _, err := st.db.ExecContext(ctx, `INSERT INTO pos_order_programs (order_id, program_id)
-			SELECT ?, program_id FROM promotion_rewards WHERE id = ? ON CONFLICT DO NOTHING`, id, reward); err != nil {
-			return internal("pos.order from upstream: programs", err)
-		}
+	if err := orderPrograms(ctx, st, id, lines); err != nil {
+		return internal("pos.order from upstream: programs", err)
 	}
 	return nil
 }

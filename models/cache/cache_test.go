@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -208,53 +206,6 @@ func TestRedisTTLIsSet(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP connections to a Redis until stopped: stopping it
-// is Redis going away for the clients that use it.
-type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &proxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				_ = c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
-			go func() { _, _ = io.Copy(c, up); _ = c.Close() }()
-		}
-	}()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) addr() string { return p.ln.Addr().String() }
-
-func (p *proxy) stop() {
-	_ = p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns = nil
-}
-
 // logBuffer counts the warnings a cache logs.
 type logBuffer struct {
 	mu  sync.Mutex
@@ -276,8 +227,8 @@ func TestRedisGoneAway(t *testing.T) {
 	url := dbtest.Redis(t)
 	opt, err := redis.ParseURL(url)
 	require.NoError(t, err)
-	px := newProxy(t, opt.Addr)
-	opt.Addr = px.addr()
+	px := dbtest.NewTCPProxy(t, opt.Addr)
+	opt.Addr = px.Addr()
 	opt.MaxRetries = 0
 	c := redis.NewClient(opt)
 	t.Cleanup(func() { _ = c.Close() })
@@ -291,7 +242,7 @@ func TestRedisGoneAway(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "v", string(v))
 
-	px.stop()
+	px.Stop()
 	for range 3 {
 		_, ok := r.Get(ctx, "k")
 		require.False(t, ok, "a Redis that went away is a miss")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/odoo-loyalty/loyaltyd/models"
+	"github.com/odoo-loyalty/loyaltyd/rpc"
 )
 
 // This file is the fake's web side: several users with groups, the web
@@ -283,7 +284,7 @@ func (s *Server) jsonRoute(w http.ResponseWriter, r *http.Request, fn func(r *ht
 		http.Error(w, "Invalid JSON data", http.StatusBadRequest)
 		return
 	}
-	params, _ := normJSON(env.Params).(map[string]any)
+	params, _ := rpc.NormalizeJSON(env.Params).(map[string]any)
 	key := "web." + r.URL.Path
 	if m, ok := params["model"].(string); ok {
 		if f, ok := params["method"].(string); ok {
@@ -315,7 +316,7 @@ func (s *Server) jsonRoute(w http.ResponseWriter, r *http.Request, fn func(r *ht
 	}
 	s.mu.Unlock()
 	cookie, result, err := fn(r, params)
-	out := map[string]any{"jsonrpc": "2.0", "id": normJSON(env.ID)}
+	out := map[string]any{"jsonrpc": "2.0", "id": rpc.NormalizeJSON(env.ID)}
 	switch {
 	case err != nil:
 		out["error"] = jsonError(err)
@@ -549,27 +550,4 @@ func jsonError(err error) map[string]any {
 	}
 	return map[string]any{"code": 200, "message": "Odoo Server Error", "data": map[string]any{
 		"name": name, "debug": Traceback(name, f.msg), "message": f.msg, "arguments": []any{f.msg}, "context": map[string]any{}}}
-}
-
-// normJSON turns json.Number into int64 or float64, as Python's json does.
-func normJSON(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return i
-		}
-		f, _ := strconv.ParseFloat(string(x), 64)
-		return f
-	case []any:
-		for i := range x {
-			x[i] = normJSON(x[i])
-		}
-		return x
-	case map[string]any:
-		for k := range x {
-			x[k] = normJSON(x[k])
-		}
-		return x
-	}
-	return v
 }

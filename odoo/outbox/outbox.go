@@ -697,26 +697,7 @@ func (d *Deliverer) decArg(v decimal.Decimal) any {
 }
 
 // decOf reads a decimal column.
-func (d *Deliverer) decOf(v any) decimal.Decimal {
-	switch x := v.(type) {
-	case nil:
-		return decimal.Zero
-	case int64:
-		if d.lite {
-			return decimal.New(x, -2)
-		}
-		return decimal.NewFromInt(x)
-	case float64:
-		return decimal.NewFromFloat(x).Round(2)
-	case []byte:
-		r, _ := decimal.NewFromString(string(x))
-		return r
-	case string:
-		r, _ := decimal.NewFromString(x)
-		return r
-	}
-	return decimal.Zero
-}
+func (d *Deliverer) decOf(v any) decimal.Decimal { return models.DecimalOf(d.lite, v) }
 
 // timeText formats a datetime column as Odoo's wire text.
 func timeText(v any) string {

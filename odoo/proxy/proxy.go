@@ -350,7 +350,7 @@ func writtenIDs(c *call, answer []byte) ([]int64, bool) {
 		if dec.Decode(&env) != nil || env.Error != nil {
 			return nil, false
 		}
-		result = num(env.Result)
+		result = rpc.NormalizeJSON(env.Result)
 		args = callArgs(c)
 	}
 	switch c.method {
@@ -457,29 +457,6 @@ func jsonParams(body []byte) map[string]any {
 	if dec.Decode(&env) != nil {
 		return nil
 	}
-	p, _ := num(env.Params).(map[string]any)
+	p, _ := rpc.NormalizeJSON(env.Params).(map[string]any)
 	return p
-}
-
-// num turns integral json.Numbers into int64.
-func num(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		for i := range x {
-			x[i] = num(x[i])
-		}
-		return x
-	case map[string]any:
-		for k := range x {
-			x[k] = num(x[k])
-		}
-		return x
-	}
-	return v
 }

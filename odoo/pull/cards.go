@@ -370,24 +370,7 @@ func timeOf(v any) time.Time {
 }
 
 // columnDecimal reads a decimal column as the driver returned it.
-func columnDecimal(lite bool, v any) decimal.Decimal {
-	switch x := v.(type) {
-	case int64:
-		if lite {
-			return decimal.New(x, -2)
-		}
-		return decimal.NewFromInt(x)
-	case float64:
-		return decimal.NewFromFloat(x).Round(2)
-	case []byte:
-		d, _ := decimal.NewFromString(string(x))
-		return d
-	case string:
-		d, _ := decimal.NewFromString(x)
-		return d
-	}
-	return decimal.Zero
-}
+func columnDecimal(lite bool, v any) decimal.Decimal { return models.DecimalOf(lite, v) }
 
 // linkSeedRows gives the seed addon's rows taken by the import the external
 // ids the outbox writes them under (loyaltyd.point_move_<engine id>,
