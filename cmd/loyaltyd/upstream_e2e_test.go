@@ -120,6 +120,19 @@ func testUpstreamEndToEnd(t *testing.T, version string, storeArgs []string, stor
 		require.Len(t, history(), 1, "one loyalty.history row, the adjustment (not the imported opening balance): %v", fake.Records("loyalty.history"))
 	}
 
+	// Odoo's own way of setting a balance, a write of points, through
+	// the engine: booked by the ledger, sent like any movement.
+	var ok bool
+	require.NoError(t, object.Call("execute_kw", []any{fake.DB(), uid, fake.Password(), "loyalty.card", "write",
+		[]any{[]any{card}, map[string]any{"points": 50}}}, &ok))
+	require.True(t, ok)
+	require.Zero(t, fake.Calls("loyalty.card", "write"), "the engine answered the write")
+	waitFor(t, func() bool { return fmt.Sprint(odooPoints()) == "50" }, "Odoo's card points reach 50, got %v", odooPoints)
+	waitFor(t, func() bool { return pending() == 0 }, "the events are delivered, %d pending", func() any { return pending() })
+	if v18 {
+		require.Len(t, history(), 2, "the write's adjustment is the second row: %v", fake.Records("loyalty.history"))
+	}
+
 	// At least once on our side, once on Odoo's: the same events sent
 	// again (a crash after Odoo applied them) leave Odoo as it is.
 	var events int
@@ -133,9 +146,9 @@ func testUpstreamEndToEnd(t *testing.T, version string, storeArgs []string, stor
 	// this UPDATE does not send (PostgreSQL): its poll picks them up.
 	waitFor(t, func() bool { return pending() == 0 }, "the re-sent events are delivered, %d pending", func() any { return pending() })
 	require.Greater(t, fake.Executed("loyalty.card", "load"), loads, "the events were sent again")
-	require.Equal(t, "37.5", fmt.Sprint(odooPoints()))
+	require.Equal(t, "50", fmt.Sprint(odooPoints()))
 	if v18 {
-		require.Len(t, history(), 1, "re-sent: still one loyalty.history row")
+		require.Len(t, history(), 2, "re-sent: still two loyalty.history rows")
 	}
 }
 

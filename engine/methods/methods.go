@@ -71,6 +71,9 @@ func Register(reg *models.Registry, svc *engine.Service, opts Options, log *slog
 	if err := reg.Register(m.posConfigModel(), m.posSessionModel(), m.posOrderModel(), m.engineModel()); err != nil {
 		return err
 	}
+	if err := m.extendCardModel(reg); err != nil {
+		return err
+	}
 	return m.extendLedgerModels(reg)
 }
 
