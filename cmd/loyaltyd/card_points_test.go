@@ -38,6 +38,11 @@ func TestCardPointsThroughLedger(t *testing.T) {
 	require.Equal(t, true, call("loyalty.card", "write", []any{card}, map[string]any{"points": 40, "expiration_date": "2030-01-01"}))
 	require.Equal(t, true, call("loyalty.card", "write", []any{card}, map[string]any{"points": 40}))
 	require.Equal(t, true, call("loyalty.card", "write", []any{cards[0], cards[1]}, map[string]any{"points": 7}))
+	var defaulted, copied any
+	require.NoError(t, object.Call("execute_kw", []any{"loyalty", 2, "pw", "loyalty.card", "create",
+		[]any{map[string]any{"program_id": prog, "code": "LEDGER-4"}}, map[string]any{"context": map[string]any{"default_points": 3}}},
+		&defaulted))
+	copied = call("loyalty.card", "copy", card)
 	read := call("loyalty.card", "read", []any{card, cards[0], cards[1]}, []any{"points", "expiration_date"}).([]any)
 	require.EqualValues(t, 40, read[0].(map[string]any)["points"])
 	require.Equal(t, "2030-01-01", read[0].(map[string]any)["expiration_date"])
@@ -67,7 +72,9 @@ func TestCardPointsThroughLedger(t *testing.T) {
 	require.Equal(t, []string{"adjust 250 points set when the card was created",
 		"adjust 450 points written on the card by user 2"}, journal(cards[0]))
 	require.Equal(t, []string{"adjust 700 points written on the card by user 2"}, journal(cards[1]))
-	for _, id := range []any{card, cards[0], cards[1]} {
+	require.Equal(t, []string{"adjust 300 points set when the card was created"}, journal(defaulted))
+	require.Equal(t, []string{"adjust 4000 points of the card it was copied from"}, journal(copied))
+	for _, id := range []any{card, cards[0], cards[1], defaulted, copied} {
 		require.NoError(t, engine.CheckInvariants(ctx, db, id.(int64)), "card %v", id)
 	}
 }
