@@ -47,6 +47,7 @@ func (a *app) startPull(ctx context.Context) (wait func()) {
 			defer wg.Done()
 			p.Run(ctx, every)
 		}()
+		wg.Go(func() { a.pullNewCards(ctx, every) })
 	}
 	return func() { wg.Wait(); p.Wait() }
 }
@@ -132,5 +133,33 @@ func (p *progressLine) end() {
 	if p.model != "" {
 		fmt.Fprintln(p.w)
 		p.model = ""
+	}
+}
+
+// newCardSettle is how old a card made in Odoo must be before the pull
+// takes it: younger ones may be the engine's own, being created in Odoo
+// first this moment (the id authority), and left to it.
+const newCardSettle = 2 * time.Minute
+
+// pullNewCards takes, every interval, the loyalty cards created in Odoo
+// outside the engine (pull.NewCards), with an engine that writes no sync
+// events: their balance is Odoo's already.
+func (a *app) pullNewCards(ctx context.Context, every time.Duration) {
+	quiet := engine.New(a.db, a.engineOpts, a.log)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := pull.NewCards(ctx, a.odoo, a.db, quiet, time.Now(), newCardSettle, a.log)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.WarnContext(ctx, "new cards from Odoo", slog.Any("err", err))
+		case n > 0:
+			a.log.InfoContext(ctx, "new cards from Odoo", slog.Int("cards", n))
+		}
 	}
 }

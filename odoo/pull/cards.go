@@ -172,32 +172,8 @@ func ImportCards(ctx context.Context, c Client, db *models.DB, l Ledger, pageSiz
 			}
 		}
 		for _, ic := range cards {
-			err := l.InTx(ctx, func(ctx context.Context, tx bun.IDB) error {
-				created, err := l.ImportCard(ctx, tx, ic)
-				if err != nil {
-					return err
-				}
-				if created {
-					rep.Created++
-				}
-				if len(lots[ic.ID]) > 0 || len(entries[ic.ID]) > 0 {
-					nl, ne, err := l.ImportLedger(ctx, tx, ic.ID, lots[ic.ID], entries[ic.ID])
-					rep.SeedLots += nl
-					rep.SeedEntries += ne
-					return err
-				}
-				if !created || !pts[ic.ID].IsPositive() {
-					return nil
-				}
-				res, err := l.Adjust(ctx, tx, engine.Movement{Card: ic.ID, Points: pts[ic.ID], Key: OpeningKey(ic.ID),
-					Reason: OpeningReason, Origin: "Odoo import"})
-				if err == nil && !res.Replayed {
-					rep.OpeningLots++
-				}
-				return err
-			})
-			if err != nil {
-				return rep, fmt.Errorf("import: card %d: %w", ic.ID, err)
+			if err := importCard(ctx, l, ic, pts[ic.ID], lots[ic.ID], entries[ic.ID], &rep); err != nil {
+				return rep, err
 			}
 		}
 		if rep.SeedAddon && len(cards) > 0 {
@@ -429,4 +405,128 @@ func linkSeedRows(ctx context.Context, c Client, db *models.DB, cards []engine.I
 		}
 	}
 	return nil
+}
+
+// importCard takes one Odoo card in one transaction: the card under Odoo's
+// id, then the seed addon's lots and rows, or else its points as one
+// opening lot (only when the card is new).
+func importCard(ctx context.Context, l Ledger, ic engine.ImportedCard, points decimal.Decimal,
+	lots []engine.ImportedLot, entries []engine.ImportedEntry, rep *Report) error {
+	err := l.InTx(ctx, func(ctx context.Context, tx bun.IDB) error {
+		created, err := l.ImportCard(ctx, tx, ic)
+		if err != nil {
+			return err
+		}
+		if created {
+			rep.Created++
+		}
+		if len(lots) > 0 || len(entries) > 0 {
+			nl, ne, err := l.ImportLedger(ctx, tx, ic.ID, lots, entries)
+			rep.SeedLots += nl
+			rep.SeedEntries += ne
+			return err
+		}
+		if !created || !points.IsPositive() {
+			return nil
+		}
+		res, err := l.Adjust(ctx, tx, engine.Movement{Card: ic.ID, Points: points, Key: OpeningKey(ic.ID),
+			Reason: OpeningReason, Origin: "Odoo import"})
+		if err == nil && !res.Replayed {
+			rep.OpeningLots++
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("import: card %d: %w", ic.ID, err)
+	}
+	return nil
+}
+
+// NewCardsOverlap is how far below the engine's highest Odoo card id
+// NewCards starts reading: Odoo numbers cards when they are inserted, and
+// one inserted earlier may commit later.
+const NewCardsOverlap = 1000
+
+// NewCards takes the loyalty cards created in Odoo outside the engine (in
+// the back office, by another system) since the import: Odoo's cards
+// above the engine's highest Odoo id (less NewCardsOverlap) that the
+// engine lacks, created before now - settle (a card the engine itself is
+// creating in Odoo this moment is left to the engine), each as the import
+// takes it. It returns how many cards it created.
+func NewCards(ctx context.Context, c Client, db *models.DB, l Ledger, now time.Time, settle time.Duration,
+	log *slog.Logger) (int, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var after int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(odoo_card_id), 0) FROM loyalty_cards`).Scan(&after); err != nil {
+		return 0, fmt.Errorf("new cards: %w", err)
+	}
+	after = max(0, after-NewCardsOverlap)
+	known, err := localIDs(ctx, db, "loyalty_cards")
+	if err != nil {
+		return 0, err
+	}
+	programs, err := localIDs(ctx, db, "promotion_programs")
+	if err != nil {
+		return 0, err
+	}
+	var rep Report
+	var found map[string]bool
+	before := now.Add(-settle).UTC().Format(models.DatetimeLayout)
+	for {
+		var rows []map[string]any
+		if err := c.ExecuteKw(ctx, "loyalty.card", "search_read",
+			[]any{[]any{[]any{"id", ">", after}, []any{"create_date", "<", before}}},
+			map[string]any{"fields": []any{"code", "program_id", "partner_id", "expiration_date", "points", "company_id"},
+				"order": "id", "limit": DefaultPageSize}, &rows); err != nil {
+			return rep.Created, fmt.Errorf("new cards: loyalty.card: %w", err)
+		}
+		var cards []engine.ImportedCard
+		pts := map[int64]decimal.Decimal{}
+		for _, r := range rows {
+			ic, oc, ok := readCard(r)
+			if !ok {
+				continue
+			}
+			after = max(after, ic.ID)
+			if known[ic.ID] {
+				continue
+			}
+			if !programs[ic.Program] {
+				log.Warn("new card in Odoo skipped: its program is not in the engine", slog.Int64("card", ic.ID),
+					slog.Int64("program", ic.Program))
+				continue
+			}
+			cards = append(cards, ic)
+			pts[ic.ID] = oc.points
+		}
+		if len(cards) > 0 {
+			if found == nil {
+				if found, err = c.ProbeModels(ctx, "loyalty.point.move", "loyalty.point.history"); err != nil {
+					return rep.Created, err
+				}
+			}
+			seed := found["loyalty.point.move"] && found["loyalty.point.history"]
+			lots, entries := map[int64][]engine.ImportedLot{}, map[int64][]engine.ImportedEntry{}
+			if seed {
+				if lots, entries, err = readSeedLedger(ctx, c, cards); err != nil {
+					return rep.Created, err
+				}
+			}
+			for _, ic := range cards {
+				if err := importCard(ctx, l, ic, pts[ic.ID], lots[ic.ID], entries[ic.ID], &rep); err != nil {
+					return rep.Created, err
+				}
+			}
+			if seed {
+				if err := linkSeedRows(ctx, c, db, cards); err != nil {
+					return rep.Created, err
+				}
+			}
+		}
+		if len(rows) < DefaultPageSize {
+			return rep.Created, nil
+		}
+	}
 }
