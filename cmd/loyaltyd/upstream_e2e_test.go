@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +163,25 @@ func waitFor(t *testing.T, cond func() bool, msg string, arg func() any) {
 			t.Fatalf(msg, arg())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestUpstreamVersionWarning: an upstream Odoo of another major version
+// than --server-version is said in the log at start; the same one is not.
+func TestUpstreamVersionWarning(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		upstream string
+		warn     bool
+	}{{"18.0-20241010", true}, {"17.0-20240709", false}} {
+		fake := odootest.New(t, odootest.Options{Version: tc.upstream})
+		var logs syncBuffer
+		cfg := &Config{OdooURL: fake.URL, OdooDB: fake.DB(), OdooLogin: fake.Login(), OdooAPIKey: fake.Password(),
+			OdooTimeout: 10 * time.Second, ServerVersion: "17.0", LogLevel: "info", LogFormat: "text"}
+		a := &app{cfg: cfg, log: newLogger(cfg, &logs)}
+		require.NoError(t, a.openOdoo())
+		a.checkUpstreamVersion(context.Background())
+		a.odoo.Close()
+		require.Equal(t, tc.warn, strings.Contains(logs.String(), "differs from --server-version"), "%s: %s", tc.upstream, logs.String())
 	}
 }

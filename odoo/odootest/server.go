@@ -391,9 +391,14 @@ func (s *Server) answer(service, method, key string, params []any) (int, http.He
 func (s *Server) common(method string, params []any) (any, error) {
 	switch method {
 	case "version":
+		// server_version_info and server_serie follow Options.Version
+		// ("18.0-20241010" → [18, 0, 0, "final", 0, ""], "18.0").
+		serie, _, _ := strings.Cut(s.opt.Version, "-")
+		var major, minor int64
+		_, _ = fmt.Sscanf(serie, "%d.%d", &major, &minor)
 		return models.D("server_version", s.opt.Version,
-			"server_version_info", []any{int64(17), int64(0), int64(0), "final", int64(0), ""},
-			"server_serie", "17.0", "protocol_version", int64(1)), nil
+			"server_version_info", []any{major, minor, int64(0), "final", int64(0), ""},
+			"server_serie", serie, "protocol_version", int64(1)), nil
 	case "login", "authenticate":
 		if method == "authenticate" && len(params) != 4 {
 			return nil, &fault{code: 1, name: "TypeError", msg: "exp_authenticate() missing 1 required positional argument: 'user_agent_env'"}
