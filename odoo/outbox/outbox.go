@@ -629,7 +629,10 @@ func (d *Deliverer) load(ctx context.Context, model string, fields []string, row
 		data[i] = r
 	}
 	var out map[string]any
-	if err := d.c.ExecuteKw(ctx, model, "load", []any{fs, data}, nil, &out); err != nil {
+	// Odoo's import reads datetimes in the context's (else the user's) time
+	// zone: ours are UTC.
+	if err := d.c.ExecuteKw(ctx, model, "load", []any{fs, data}, map[string]any{"context": map[string]any{"tz": "UTC"}},
+		&out); err != nil {
 		return nil, err
 	}
 	var msgs []string
