@@ -3,6 +3,8 @@ package odoo
 import (
 	"context"
 	"fmt"
+
+	"github.com/shopspring/decimal"
 )
 
 // ProbeModels reports which of names are installed models of the remote
@@ -62,4 +64,19 @@ func anys(s []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// Decimal reads a number Odoo sent (a float over XML-RPC, an integer, or a
+// string) as an exact 2-place decimal; anything else is 0.
+func Decimal(v any) decimal.Decimal {
+	switch x := v.(type) {
+	case float64:
+		return decimal.NewFromFloat(x).Round(2)
+	case int64:
+		return decimal.NewFromInt(x)
+	case string:
+		d, _ := decimal.NewFromString(x)
+		return d.Round(2)
+	}
+	return decimal.Zero
 }

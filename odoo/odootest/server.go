@@ -320,29 +320,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		key = m + "." + f
 	}
 
-	s.mu.Lock()
-	s.calls[key]++
-	slow, gate, entered := s.slow, s.gate, s.entered
-	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case entered <- key:
-		default:
-		}
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if slow > 0 {
-		t := time.NewTimer(slow)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	if !s.hold(r, key) {
+		return
 	}
 
 	status, header, body := s.answer(service, method, key, params)

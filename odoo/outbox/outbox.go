@@ -673,18 +673,7 @@ func toInt(v any) int64 {
 	return 0
 }
 
-func toDec(v any) decimal.Decimal {
-	switch x := v.(type) {
-	case float64:
-		return decimal.NewFromFloat(x).Round(2)
-	case int64:
-		return decimal.NewFromInt(x)
-	case string:
-		d, _ := decimal.NewFromString(x)
-		return d
-	}
-	return decimal.Zero
-}
+func toDec(v any) decimal.Decimal { return odoo.Decimal(v) }
 
 // timeArg is a datetime argument (UTC, seconds) for either dialect.
 func (d *Deliverer) timeArg(t time.Time) string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/odoo-loyalty/loyaltyd/engine"
 	"github.com/odoo-loyalty/loyaltyd/models"
+	"github.com/odoo-loyalty/loyaltyd/odoo"
 )
 
 // Ledger is what the card import needs of the engine (engine.Service).
@@ -318,18 +319,7 @@ func strOf(v any) string {
 }
 
 // decimalOf reads a float Odoo sent as an exact 2-place decimal.
-func decimalOf(v any) decimal.Decimal {
-	switch x := v.(type) {
-	case float64:
-		return decimal.NewFromFloat(x).Round(2)
-	case int64:
-		return decimal.NewFromInt(x)
-	case string:
-		d, _ := decimal.NewFromString(x)
-		return d.Round(2)
-	}
-	return decimal.Zero
-}
+func decimalOf(v any) decimal.Decimal { return odoo.Decimal(v) }
 
 // timeOf reads an Odoo datetime or date string (zero when False).
 func timeOf(v any) time.Time {
