@@ -53,8 +53,8 @@ func (a *app) openCards(ctx context.Context) error {
 	}
 	if local > 0 {
 		return fmt.Errorf("--odoo-url: the database holds %d loyalty cards numbered by this server, unknown to Odoo; "+
-			"with an upstream Odoo, Odoo numbers the cards: start on a database imported from Odoo (loyaltyd import), "+
-			"or create those cards in Odoo first (loyaltyd sync)", local)
+			"with an upstream Odoo, Odoo numbers the cards: use a new database (another --data-dir or --database-url) "+
+			"and run loyaltyd import there", local)
 	}
 	c, err := odoo.New(odoo.Config{URL: a.cfg.OdooURL, DB: a.cfg.OdooDB, Login: a.cfg.OdooLogin, APIKey: a.cfg.OdooAPIKey,
 		Timeout: min(a.cfg.OdooTimeout, cardCallTimeout), MaxAttempts: 1}, a.log)
