@@ -264,6 +264,9 @@ func printBanner(w io.Writer, cfg *Config, url, generated string, created bool) 
 		fmt.Fprintf(&b, "  database: %s (SQLite in %s)\n", cfg.DBName, cfg.DataDir)
 	}
 	switch {
+	case cfg.OdooURL != "":
+		fmt.Fprintf(&b, "  upstream: %s (database %s): log in with your Odoo users; every call but the loyalty ones goes to Odoo\n",
+			cfg.OdooURL, cfg.OdooDB)
 	case created && generated != "":
 		fmt.Fprintf(&b, "  log in:   admin / %s   (generated now and shown once; set LOYALTYD_ADMIN_PASSWORD to choose it)\n", generated)
 	case created:

@@ -185,3 +185,16 @@ func TestUpstreamVersionWarning(t *testing.T) {
 		require.Equal(t, tc.warn, strings.Contains(logs.String(), "differs from --server-version"), "%s: %s", tc.upstream, logs.String())
 	}
 }
+
+// TestBannerUpstream: with an upstream the banner names it and sends the
+// user to Odoo's logins, not to a local admin password.
+func TestBannerUpstream(t *testing.T) {
+	var b strings.Builder
+	printBanner(&b, &Config{ServerVersion: "17.0", DBName: "loyalty", DataDir: "data", OdooURL: "https://odoo.example.com",
+		OdooDB: "prod"}, "http://127.0.0.1:8069", "generated-pw", true)
+	require.Contains(t, b.String(), "upstream: https://odoo.example.com (database prod): log in with your Odoo users")
+	require.NotContains(t, b.String(), "generated-pw")
+	b.Reset()
+	printBanner(&b, &Config{ServerVersion: "17.0", DBName: "loyalty", DataDir: "data"}, "http://127.0.0.1:8069", "generated-pw", true)
+	require.Contains(t, b.String(), "admin / generated-pw")
+}
