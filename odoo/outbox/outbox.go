@@ -318,32 +318,15 @@ type event struct {
 // it.
 func (d *Deliverer) pending(ctx context.Context, idb bun.IDB, parts []int64) ([]event, error) {
 	now := d.timeArg(d.opt.Now())
-	type key struct {
-		typ    string
-		id     int64
-		action string
-	}
-	waiting := map[key]bool{}
-	rows, err := idb.QueryContext(ctx, `SELECT DISTINCT entity_type, entity_id, action FROM sync_log
-		WHERE status = 'pending' AND next_attempt_at > ? AND part IN (?)`, now, bun.In(parts))
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var k key
-		if err := rows.Scan(&k.typ, &k.id, &k.action); err != nil {
-			_ = rows.Close()
-			return nil, err
-		}
-		waiting[k] = true
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	rows, err = idb.QueryContext(ctx, `SELECT id, entity_type, entity_id, action, COALESCE(seq_from, 0), COALESCE(seq_to, 0),
-		COALESCE(payload, ''), attempts FROM sync_log
-		WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND part IN (?)
-		ORDER BY id LIMIT ?`, now, bun.In(parts), d.opt.BatchSize)
+	// The waiting entities are left out in the query itself, not after
+	// it: a hot card whose events pile up behind a retry must not fill
+	// the batch and starve the other cards of its partitions.
+	rows, err := idb.QueryContext(ctx, `SELECT s.id, s.entity_type, s.entity_id, s.action, COALESCE(s.seq_from, 0),
+		COALESCE(s.seq_to, 0), COALESCE(s.payload, ''), s.attempts FROM sync_log s
+		WHERE s.status = 'pending' AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= ?) AND s.part IN (?)
+		AND NOT EXISTS (SELECT 1 FROM sync_log w WHERE w.status = 'pending' AND w.next_attempt_at > ?
+			AND w.part = s.part AND w.entity_type = s.entity_type AND w.entity_id = s.entity_id AND w.action = s.action)
+		ORDER BY s.id LIMIT ?`, now, bun.In(parts), now, d.opt.BatchSize)
 	if err != nil {
 		return nil, err
 	}
@@ -354,9 +337,7 @@ func (d *Deliverer) pending(ctx context.Context, idb bun.IDB, parts []int64) ([]
 		if err := rows.Scan(&e.id, &e.entityType, &e.entityID, &e.action, &e.seqFrom, &e.seqTo, &e.payload, &e.attempts); err != nil {
 			return nil, err
 		}
-		if !waiting[key{e.entityType, e.entityID, e.action}] {
-			evs = append(evs, e)
-		}
+		evs = append(evs, e)
 	}
 	return evs, rows.Err()
 }

@@ -279,3 +279,28 @@ func TestMaxAttempts(t *testing.T) {
 		f.assertConverged([]int64{card})
 	})
 }
+
+// TestWaitingCardDoesNotStarve: a card whose event waits for a retry keeps
+// its later events back (they must not overtake it), but those events do
+// not take the batch: another card of the same partitions is delivered.
+func TestWaitingCardDoesNotStarve(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		f := newFix(t, db)
+		x, y := f.card(true), f.card(true)
+		f.earn(f.svc, x, "1")
+		f.exec("UPDATE sync_log SET next_attempt_at = '2999-01-01 00:00:00', attempts = 1 WHERE entity_id = ?", x)
+		for range 3 {
+			f.earn(f.svc, x, "1")
+		}
+		f.earn(f.svc, y, "5")
+		d := f.deliverer(db, outbox.Options{Workers: 1, BatchSize: 2})
+		_, err := d.DeliverOnce(f.ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, f.count("SELECT COUNT(*) FROM sync_log WHERE entity_id = ? AND status = 'synced'", y),
+			"the other card is delivered")
+		require.Equal(t, 4, f.count("SELECT COUNT(*) FROM sync_log WHERE entity_id = ? AND status = 'pending'", x),
+			"the waiting card's events stay behind its retry")
+		oid, _ := f.local(y)
+		require.Equal(t, "5.00", f.odooPoints(oid).StringFixed(2))
+	})
+}
