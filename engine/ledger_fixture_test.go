@@ -175,20 +175,7 @@ func (f *lgFix) journal(card int64) []string {
 
 // lgDec turns a scanned decimal column into a decimal.
 func lgDec(db *models.DB, v any) decimal.Decimal {
-	switch x := v.(type) {
-	case int64:
-		if db.DialectName() == models.DialectSQLite {
-			return decimal.New(x, -2)
-		}
-		return decimal.NewFromInt(x)
-	case []byte:
-		return decimal.RequireFromString(string(x))
-	case string:
-		return decimal.RequireFromString(x)
-	case float64:
-		return decimal.NewFromFloat(x)
-	}
-	panic(fmt.Sprintf("decimal of %T", v))
+	return models.DecimalOf(db.DialectName() == models.DialectSQLite, v)
 }
 
 func lgTime(v any) string {

@@ -181,18 +181,7 @@ func TestCardIDAuthority(t *testing.T) {
 		require.Contains(t, models.MessageOf(err), "loyalty_card_source_pos_order_id_fkey")
 
 		// A tier change makes the new tier's primary-program card in Odoo.
-		bronze := sudoCreate(t, a, "product.product", map[string]any{"name": "Bronze membership"})
-		silver := sudoCreate(t, a, "product.product", map[string]any{"name": "Silver membership"})
-		sudoCreate(t, a, "membership.level.path", map[string]any{"name": "Bronze", "membership_product_id": bronze,
-			"sequence": 1, "min_spending": 0})
-		sudoCreate(t, a, "membership.level.path", map[string]any{"name": "Silver", "membership_product_id": silver,
-			"sequence": 2, "min_spending": 50})
-		sudo(t, a, "loyalty.program", "write", []any{f.progA}, map[string]any{"membership_product_id": bronze,
-			"is_primary_loyalty": true})
-		progSilver := sudoCreate(t, a, "loyalty.program", map[string]any{"name": "Loyalty Silver",
-			"program_type": "loyalty", "applies_on": "both", "trigger": "auto", "membership_product_id": silver,
-			"is_primary_loyalty": true})
-		sudo(t, a, "res.partner", "write", []any{f.other}, map[string]any{"membership_product_id": bronze})
+		_, _, progSilver := seedTiers(t, a, f.progA, f.other)
 		_, err = sudoCall(a, "loyalty.engine", "process_order", map[string]any{"model": "sale.order", "id": 7,
 			"name": "S00007", "partner_id": f.other, "date_order": "2026-11-24 10:00:00", "paid": true,
 			"lines": []any{map[string]any{"product_id": 5, "qty": 1, "price_subtotal_incl": 60.0, "price_subtotal": 60.0}}})

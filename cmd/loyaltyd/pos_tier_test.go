@@ -19,18 +19,7 @@ func TestPOSConfirmEvaluatesTier(t *testing.T) {
 	dbtest.EachConfig(t, func(t *testing.T, sc models.StoreConfig) {
 		a, url := engineApp(t, sc)
 		f := seedPOS(t, a) // card A: 100 points for the partner, program A
-		bronze := sudoCreate(t, a, "product.product", map[string]any{"name": "Bronze membership"})
-		silver := sudoCreate(t, a, "product.product", map[string]any{"name": "Silver membership"})
-		sudoCreate(t, a, "membership.level.path", map[string]any{"name": "Bronze", "membership_product_id": bronze,
-			"sequence": 1, "min_spending": 0})
-		sudoCreate(t, a, "membership.level.path", map[string]any{"name": "Silver", "membership_product_id": silver,
-			"sequence": 2, "min_spending": 50})
-		sudo(t, a, "loyalty.program", "write", []any{f.progA}, map[string]any{"membership_product_id": bronze,
-			"is_primary_loyalty": true})
-		progSilver := sudoCreate(t, a, "loyalty.program", map[string]any{"name": "Loyalty Silver",
-			"program_type": "loyalty", "applies_on": "both", "trigger": "auto", "membership_product_id": silver,
-			"is_primary_loyalty": true})
-		sudo(t, a, "res.partner", "write", []any{f.partner}, map[string]any{"membership_product_id": bronze})
+		_, silver, progSilver := seedTiers(t, a, f.progA, f.partner)
 
 		c := login(t, url, "admin", "admin")
 		order := createOrder(t, c, f, "Order 00009-001-0001") // amount_total 80.5 >= 50
@@ -57,4 +46,24 @@ func TestPOSConfirmEvaluatesTier(t *testing.T) {
 			"SELECT COUNT(*) FROM loyalty_orders WHERE model = 'pos.order' AND order_id = ?", order).Scan(&spent))
 		require.Equal(t, 1, spent, "the order's spending counts once")
 	})
+}
+
+// seedTiers makes two membership levels (Bronze from 0, Silver from 50
+// spent), program progA the Bronze primary program, a Silver primary
+// program, and partner a Bronze member.
+func seedTiers(t *testing.T, a *app, progA, partner int64) (bronze, silver, progSilver int64) {
+	t.Helper()
+	bronze = sudoCreate(t, a, "product.product", map[string]any{"name": "Bronze membership"})
+	silver = sudoCreate(t, a, "product.product", map[string]any{"name": "Silver membership"})
+	sudoCreate(t, a, "membership.level.path", map[string]any{"name": "Bronze", "membership_product_id": bronze,
+		"sequence": 1, "min_spending": 0})
+	sudoCreate(t, a, "membership.level.path", map[string]any{"name": "Silver", "membership_product_id": silver,
+		"sequence": 2, "min_spending": 50})
+	sudo(t, a, "loyalty.program", "write", []any{progA}, map[string]any{"membership_product_id": bronze,
+		"is_primary_loyalty": true})
+	progSilver = sudoCreate(t, a, "loyalty.program", map[string]any{"name": "Loyalty Silver",
+		"program_type": "loyalty", "applies_on": "both", "trigger": "auto", "membership_product_id": silver,
+		"is_primary_loyalty": true})
+	sudo(t, a, "res.partner", "write", []any{partner}, map[string]any{"membership_product_id": bronze})
+	return bronze, silver, progSilver
 }

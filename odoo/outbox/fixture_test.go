@@ -141,20 +141,7 @@ func (f *fix) local(card int64) (odooID int64, points decimal.Decimal) {
 }
 
 func dec(db *models.DB, v any) decimal.Decimal {
-	switch x := v.(type) {
-	case int64:
-		if db.DialectName() == models.DialectSQLite {
-			return decimal.New(x, -2)
-		}
-		return decimal.NewFromInt(x)
-	case []byte:
-		return decimal.RequireFromString(string(x))
-	case string:
-		return decimal.RequireFromString(x)
-	case float64:
-		return decimal.NewFromFloat(x)
-	}
-	panic(fmt.Sprintf("decimal of %T", v))
+	return models.DecimalOf(db.DialectName() == models.DialectSQLite, v)
 }
 
 // odooPoints is the fake's points of its card id.
